@@ -1,0 +1,25 @@
+/* timeutil.h — clocks and the RFC 3339 timestamps Kubernetes uses. */
+#ifndef KONDUKTOR_TIMEUTIL_H
+#define KONDUKTOR_TIMEUTIL_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Milliseconds on the monotonic clock: for deadlines and durations. */
+int64_t time_mono_ms(void);
+/* Milliseconds since the epoch on the real-time clock. */
+int64_t time_real_ms(void);
+
+#define RFC3339_MAX 40
+/* "2026-11-22T13:51:53Z" (seconds precision, UTC), as metav1.Time. */
+void time_format_rfc3339(time_t t, char out[RFC3339_MAX]);
+/* "2026-11-22T13:51:53.123456789Z" (RFC3339Nano, UTC), as log timestamps. */
+void time_format_rfc3339_nano(const struct timespec *ts, char out[RFC3339_MAX]);
+/* Parses RFC 3339 with optional fraction and Z or +hh:mm offset;
+ * returns 0 and sets *ret (UTC seconds), or -1. */
+int time_parse_rfc3339(const char *s, time_t *ret);
+
+/* Sleeps for ms milliseconds, resuming after signals. */
+void time_sleep_ms(int64_t ms);
+
+#endif

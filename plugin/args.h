@@ -1,0 +1,43 @@
+/* args.h — kubectl-style option parsing for the plugin's subcommands:
+ * `--flag value`, `--flag=value`, `-n value`, `-nvalue`, bundled short
+ * booleans (`-yd`), `--` to end options, flags anywhere among positionals.
+ * An unknown flag is a usage error with a did-you-mean suggestion. */
+#ifndef KONDUKTOR_ARGS_H
+#define KONDUKTOR_ARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "strv.h"
+
+enum opt_type {
+	OPT_BOOL,     /* bool *; "--x=false" is accepted */
+	OPT_STRING,   /* const char ** (points into argv; not owned) */
+	OPT_INT,      /* int64_t *; must be a whole number */
+	OPT_STRV,     /* struct strv *; repeatable, each use appends */
+};
+
+struct opt {
+	const char *long_name; /* without "--"; NULL ends a table */
+	char short_name;       /* 0 if none */
+	enum opt_type type;
+	void *target;
+	const char *value_name; /* for help: "FILE", "N" */
+	const char *help;
+	bool *was_set; /* optional: set true when the flag appears */
+};
+
+#define OPT_END { NULL, 0, OPT_BOOL, NULL, NULL, NULL, NULL }
+
+/* Parses argv[0..argc) against the NULL-terminated list of tables; every
+ * non-option word is appended to `positionals`. Returns 0, or -1 with err
+ * naming the flag. `command` names the subcommand in messages. */
+int args_parse(const char *command, const struct opt *const *tables, int argc, char **argv,
+	       struct strv *positionals, struct error *err);
+
+/* Writes the option lines of a help text ("  -n, --namespace NS  ..."). */
+void args_print_options(const struct opt *table, FILE *out);
+
+#endif

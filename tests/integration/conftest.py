@@ -1,0 +1,56 @@
+"""Shared fixtures for the integration tests: where the built binaries are,
+and a check that no sanitizer report was written while the tests ran.
+
+ctest sets KONDUKTOR_BUILD_DIR and KONDUKTOR_SOURCE_DIR; run by hand with
+  KONDUKTOR_BUILD_DIR=build /usr/bin/python3 -m pytest tests/integration
+"""
+import glob
+import os
+import pathlib
+
+import pytest
+
+SOURCE_DIR = pathlib.Path(os.environ.get(
+    "KONDUKTOR_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
+BUILD_DIR = pathlib.Path(os.environ.get("KONDUKTOR_BUILD_DIR", SOURCE_DIR / "build"))
+SANITIZED = os.environ.get("KONDUKTOR_SANITIZED") == "1"
+# scripts/test.sh points ASAN_OPTIONS/UBSAN_OPTIONS log_path here so that
+# reports from background daemons are not lost with their stderr.
+SANITIZER_LOG_DIR = os.environ.get("KONDUKTOR_SANITIZER_LOG_DIR")
+
+
+def binary(name):
+    """Absolute path of a built program, searched in the build tree."""
+    for candidate in (BUILD_DIR / name, *BUILD_DIR.glob(f"*/{name}")):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise FileNotFoundError(f"{name} is not built in {BUILD_DIR}")
+
+
+@pytest.fixture(scope="session")
+def build_dir():
+    return BUILD_DIR
+
+
+@pytest.fixture(scope="session")
+def plugin_bin():
+    return binary("kubectl-konduktor")
+
+
+def _sanitizer_reports():
+    if not SANITIZER_LOG_DIR:
+        return set()
+    return set(glob.glob(os.path.join(SANITIZER_LOG_DIR, "*")))
+
+
+def pytest_sessionstart(session):
+    session.config._konduktor_reports_before = _sanitizer_reports()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    new = sorted(_sanitizer_reports() - session.config._konduktor_reports_before)
+    if new:
+        for path in new:
+            with open(path, errors="replace") as f:
+                print(f"\n==== sanitizer report {path} ====\n{f.read()[:20000]}")
+        session.exitstatus = 1

@@ -1,0 +1,41 @@
+"""The plugin's top-level behaviour: version, help, unknown commands."""
+import subprocess
+
+
+def run(plugin_bin, *args):
+    return subprocess.run([plugin_bin, *args], capture_output=True, text=True, timeout=30)
+
+
+def test_version_prints_semver(plugin_bin):
+    r = run(plugin_bin, "version")
+    assert r.returncode == 0
+    assert r.stdout.startswith("kubectl-konduktor v")
+    assert r.stdout.strip().split(" v")[1].count(".") == 2
+
+
+def test_version_json(plugin_bin):
+    import json
+    r = run(plugin_bin, "version", "-o", "json")
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["version"].startswith("v")
+
+
+def test_help_lists_every_planned_command(plugin_bin):
+    r = run(plugin_bin, "--help")
+    assert r.returncode == 0
+    for command in ("launch", "status", "list", "logs", "result", "wait", "cancel",
+                    "cleanup", "map", "group", "mount", "umount", "local",
+                    "completion", "version"):
+        assert f"\n  {command} " in r.stdout, command
+
+
+def test_unknown_command_suggests(plugin_bin):
+    r = run(plugin_bin, "lanch")
+    assert r.returncode == 2
+    assert r.stderr.strip() == "error: unknown command 'lanch' (did you mean 'launch'?)"
+
+
+def test_no_arguments_is_usage_error(plugin_bin):
+    r = run(plugin_bin)
+    assert r.returncode == 2
+    assert "Usage:" in r.stderr
