@@ -47,10 +47,40 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-const struct command *command_find(const char *name)
+const struct command *command_find(const struct command *table, const char *name)
 {
-	for (const struct command *c = commands; c->name; c++)
+	for (const struct command *c = table; c->name; c++)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
+}
+
+bool args_want_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	}
+	return false;
+}
+
+void command_print_help(const struct command *command, const char *parent, FILE *out)
+{
+	fprintf(out, "%s\n\nUsage:\n  kubectl konduktor %s%s%s\n", command->summary,
+		parent ? parent : "", parent ? " " : "",
+		command->usage ? command->usage : command->name);
+	if (command->help)
+		fprintf(out, "\n%s", command->help);
+	if (command->subcommands) {
+		fputs("\nCommands:\n", out);
+		for (const struct command *c = command->subcommands; c->name; c++)
+			fprintf(out, "  %-12s %s\n", c->name, c->summary);
+	}
+	if (command->options) {
+		fputs("\nFlags:\n", out);
+		args_print_options(command->options(), out);
+	}
+	fputs("  -h, --help                   show this help\n", out);
 }

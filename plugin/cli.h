@@ -6,16 +6,36 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "args.h"
 
 /* A subcommand: argv[0] is the subcommand's own name. Returns the exit code
  * (lib/exitcode.h). */
 typedef int (*command_fn)(int argc, char **argv);
 
+/* What a command's positional arguments name, for shell completion. */
+enum completion_kind {
+	COMPLETE_NONE,
+	COMPLETE_FILE,
+	COMPLETE_DIR,
+	COMPLETE_JOB,   /* job names from the cluster */
+	COMPLETE_GROUP, /* group ids from the cluster */
+};
+
 struct command {
 	const char *name;
 	command_fn run;
 	const char *summary; /* one line for `kubectl konduktor --help` */
+	const char *usage;   /* "launch [flags] TASK.yaml" */
+	const char *help;    /* description and examples for `<command> --help` */
+	/* The command's full flag table (cluster flags included), for --help and
+	 * completion; NULL when it takes none. Commands keep their flag values
+	 * in file-scope state so the table can be described without running. */
+	const struct opt *(*options)(void);
+	enum completion_kind args;
+	/* For commands with subcommands ("group", "local"): NULL-name ended. */
+	const struct command *subcommands;
 };
 
 /* The flags of kubectl's own that a command which talks to a cluster takes. */
@@ -38,9 +58,15 @@ const struct opt *cluster_flags_table(struct cluster_flags *flags, bool with_all
 /* Prints "error: <msg>" on stderr (the one place errors are printed). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-const struct command *command_find(const char *name);
+/* Looks a command up by name in a NULL-name ended table. */
+const struct command *command_find(const struct command *table, const char *name);
+/* Prints `<command> --help`: usage, description/examples and flags. */
+void command_print_help(const struct command *command, const char *parent, FILE *out);
+/* True if argv (argc words) asks for help (-h/--help before any "--"). */
+bool args_want_help(int argc, char **argv);
 extern const struct command commands[];
 
 int cmd_version(int argc, char **argv);
+const struct opt *cmd_version_options(void);
 
 #endif

@@ -6,14 +6,20 @@
 #include "exitcode.h"
 #include "version.h"
 
+static const char *output;
+static const struct opt version_options[] = {
+	{ "output", 'o', OPT_STRING, &output, "FORMAT", "json or short", NULL },
+	OPT_END,
+};
+
+const struct opt *cmd_version_options(void)
+{
+	return version_options;
+}
+
 int cmd_version(int argc, char **argv)
 {
-	const char *output = NULL;
-	const struct opt table[] = {
-		{ "output", 'o', OPT_STRING, &output, "FORMAT", "json or short", NULL },
-		OPT_END,
-	};
-	const struct opt *tables[] = { table, NULL };
+	const struct opt *tables[] = { version_options, NULL };
 	struct strv positionals = STRV_INIT;
 	struct error err = ERROR_INIT;
 

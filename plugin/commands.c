@@ -1,23 +1,31 @@
-/* commands.c — the table of subcommands, in the order --help lists them. */
+/* commands.c — the table of subcommands, in the order --help lists them.
+ * A command whose `run` is NULL is planned but not part of this build. */
 #include <stddef.h>
 
 #include "cli.h"
 
 const struct command commands[] = {
-	{ "launch", NULL, "launch a task as a Kubernetes Job or JobSet" },
-	{ "status", NULL, "show the state of jobs, with a reason you can act on" },
-	{ "list", NULL, "list jobs" },
-	{ "logs", NULL, "print or follow a job's logs" },
-	{ "result", NULL, "print a job's result JSON" },
-	{ "wait", NULL, "wait for a job to end; prints succeeded or failed" },
-	{ "cancel", NULL, "stop a running job" },
-	{ "cleanup", NULL, "delete a job and everything it created" },
-	{ "map", NULL, "run a task over many inputs as a group" },
-	{ "group", NULL, "list, follow, cancel and clean up groups" },
-	{ "mount", NULL, "mount jobs and groups as a live directory tree" },
-	{ "umount", NULL, "unmount a konduktor-fs mount" },
-	{ "local", NULL, "start, stop or inspect the local single-node cluster" },
-	{ "completion", NULL, "print a shell completion script (bash or zsh)" },
-	{ "version", cmd_version, "print the version" },
-	{ NULL, NULL, NULL },
+	{ .name = "launch", .summary = "launch a task as a Kubernetes Job or JobSet" },
+	{ .name = "status", .summary = "show the state of jobs, with a reason you can act on" },
+	{ .name = "list", .summary = "list jobs" },
+	{ .name = "logs", .summary = "print or follow a job's logs" },
+	{ .name = "result", .summary = "print a job's result JSON" },
+	{ .name = "wait", .summary = "wait for a job to end; prints succeeded or failed" },
+	{ .name = "cancel", .summary = "stop a running job" },
+	{ .name = "cleanup", .summary = "delete a job and everything it created" },
+	{ .name = "map", .summary = "run a task over many inputs as a group" },
+	{ .name = "group", .summary = "list, follow, cancel and clean up groups" },
+	{ .name = "mount", .summary = "mount jobs and groups as a live directory tree" },
+	{ .name = "umount", .summary = "unmount a konduktor-fs mount" },
+	{ .name = "local", .summary = "start, stop or inspect the local single-node cluster" },
+	{ .name = "completion", .summary = "print a shell completion script (bash or zsh)" },
+	{
+		.name = "version",
+		.run = cmd_version,
+		.summary = "print the version",
+		.usage = "version [-o json]",
+		.help = "Examples:\n  kubectl konduktor version\n  kubectl konduktor version -o json\n",
+		.options = cmd_version_options,
+	},
+	{ .name = NULL },
 };

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version"))
 		return cmd_version(1, argv);
-	command = command_find(argv[1]);
+	command = command_find(commands, argv[1]);
 	if (!command || !command->run) {
 		const char *names[64];
 		size_t n = 0;
@@ -51,6 +51,10 @@ int main(int argc, char **argv)
 		else
 			cli_error("unknown command '%s'; see 'kubectl konduktor --help'", argv[1]);
 		return EXIT_USAGE;
+	}
+	if (!command->subcommands && args_want_help(argc - 2, argv + 2)) {
+		command_print_help(command, NULL, stdout);
+		return EXIT_OK;
 	}
 	return command->run(argc - 1, argv + 1);
 }

@@ -39,3 +39,11 @@ def test_no_arguments_is_usage_error(plugin_bin):
     r = run(plugin_bin)
     assert r.returncode == 2
     assert "Usage:" in r.stderr
+
+
+def test_subcommand_help_shows_usage_examples_and_flags(plugin_bin):
+    r = run(plugin_bin, "version", "--help")
+    assert r.returncode == 0
+    assert "Usage:\n  kubectl konduktor version" in r.stdout
+    assert "Examples:" in r.stdout
+    assert "-o, --output FORMAT" in r.stdout
