@@ -24,34 +24,13 @@ static bool is_qualified_name_part(const char *s, size_t len, size_t max)
 	return true;
 }
 
-/* A DNS-1123 subdomain: dot-separated lower-case labels, <= 253. */
-static bool is_dns_subdomain(const char *s, size_t len)
-{
-	size_t start = 0;
-
-	if (len == 0 || len > 253)
-		return false;
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && s[i] != '.')
-			continue;
-		if (i == start || s[start] == '-' || s[i - 1] == '-')
-			return false;
-		for (size_t j = start; j < i; j++)
-			if (!(islower((unsigned char)s[j]) || isdigit((unsigned char)s[j]) ||
-			      s[j] == '-'))
-				return false;
-		start = i + 1;
-	}
-	return true;
-}
-
 bool label_key_is_valid(const char *key, const char **why)
 {
 	const char *slash = strchr(key, '/');
 	const char *name = slash ? slash + 1 : key;
 	const char *reason = NULL;
 
-	if (slash && !is_dns_subdomain(key, (size_t)(slash - key)))
+	if (slash && !str_is_dns_subdomain(key, (size_t)(slash - key)))
 		reason = "its prefix must be a lower-case DNS subdomain such as example.com";
 	else if (strchr(name, '/'))
 		reason = "it may contain at most one '/'";

@@ -212,3 +212,23 @@ bool str_is_utf8(const char *text, size_t len)
 	}
 	return true;
 }
+
+bool str_is_dns_subdomain(const char *s, size_t len)
+{
+	size_t start = 0;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && s[i] != '.')
+			continue;
+		if (i == start || s[start] == '-' || s[i - 1] == '-')
+			return false;
+		for (size_t j = start; j < i; j++)
+			if (!(islower((unsigned char)s[j]) || isdigit((unsigned char)s[j]) ||
+			      s[j] == '-'))
+				return false;
+		start = i + 1;
+	}
+	return true;
+}

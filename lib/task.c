@@ -19,6 +19,7 @@
 #include "labels.h"
 #include "strutil.h"
 #include "xalloc.h"
+#include "yamlfields.h"
 #include "yamltree.h"
 
 /* --- names ---------------------------------------------------------------- */
@@ -50,14 +51,6 @@ bool task_env_name_is_reserved(const char *name)
 		return true;
 	for (size_t i = 0; reserved_env_names[i]; i++)
 		if (strcmp(name, reserved_env_names[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool is_one_of(const char *s, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++)
-		if (strcmp(s, list[i]) == 0)
 			return true;
 	return false;
 }
@@ -320,72 +313,9 @@ static int check_image(const char *what, const char *image, struct error *err)
 /* --- the file ---------------------------------------------------------------- */
 
 struct parser {
-	const char *source;
+	struct yfields f;
 	struct task *task;
-	struct error *err;
 };
-
-static int fail_at(struct parser *p, const struct ynode *node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail_at(struct parser *p, const struct ynode *node, const char *fmt, ...)
-{
-	char what[ERROR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return error_set(p->err, "task '%s': line %zu, column %zu: %s", p->source, node->line,
-			 node->column, what);
-}
-
-/* Re-anchors an error from a shared checker ("<what>: ...") at a node. */
-static int fail_with(struct parser *p, const struct ynode *node, const struct error *inner)
-{
-	return fail_at(p, node, "%s", inner->msg);
-}
-
-static int expect_kind(struct parser *p, const char *field, const struct ynode *node,
-		       enum ynode_kind kind)
-{
-	if (node->kind == kind)
-		return 0;
-	return fail_at(p, node, "'%s' must be %s, not %s", field,
-		       kind == YNODE_MAPPING ? "a mapping" : "a list", ynode_describe(node));
-}
-
-static bool is_null(const struct ynode *node)
-{
-	return node->kind == YNODE_SCALAR && ynode_scalar_type(node) == YTYPE_NULL;
-}
-
-/* A string field: a scalar that resolves to a string. */
-static int get_string(struct parser *p, const char *field, const struct ynode *node,
-		      const char **ret)
-{
-	if (node->kind != YNODE_SCALAR || ynode_scalar_type(node) != YTYPE_STRING)
-		return fail_at(p, node, "'%s' must be a string, not %s%s", field,
-			       ynode_describe(node),
-			       node->kind == YNODE_SCALAR ? " (put it in quotes)" : "");
-	*ret = node->text;
-	return 0;
-}
-
-static int get_int(struct parser *p, const char *field, const struct ynode *node, int64_t min,
-		   int64_t max, int64_t *ret)
-{
-	struct error inner = ERROR_INIT;
-
-	if (node->kind != YNODE_SCALAR || ynode_scalar_type(node) != YTYPE_INT)
-		return fail_at(p, node, "'%s' must be an integer, not %s", field,
-			       ynode_describe(node));
-	if (ynode_to_int64(node, ret) < 0)
-		return fail_at(p, node, "'%s': invalid integer '%s'", field, node->text);
-	if (check_bounded_int(field, *ret, min, max, &inner) < 0)
-		return fail_with(p, node, &inner);
-	return 0;
-}
 
 /* The text of a scalar that is a number or a string (cpus, memory). */
 static int get_number_text(struct parser *p, const char *field, const struct ynode *node,
@@ -395,49 +325,32 @@ static int get_number_text(struct parser *p, const char *field, const struct yno
 
 	if (node->kind != YNODE_SCALAR ||
 	    (type != YTYPE_STRING && type != YTYPE_INT && type != YTYPE_FLOAT))
-		return fail_at(p, node, "'%s' must be a number or a string, not %s", field,
+		return yf_fail(&p->f, node, "'%s' must be a number or a string, not %s", field,
 			       ynode_describe(node));
 	*ret = node->text;
 	return 0;
-}
-
-static int unknown_field(struct parser *p, const char *section, const struct ynode *key,
-			 const char *const *known, const char *const *unsupported)
-{
-	const char *suggestion = str_did_you_mean(key->text, known);
-	char where[64] = "";
-
-	if (section)
-		snprintf(where, sizeof(where), " in '%s'", section);
-	if (unsupported && is_one_of(key->text, unsupported))
-		return fail_at(p, key, "field '%s'%s is not supported by kubectl-konduktor",
-			       key->text, where);
-	if (suggestion)
-		return fail_at(p, key, "unknown field '%s'%s (did you mean '%s'?)", key->text, where,
-			       suggestion);
-	return fail_at(p, key, "unknown field '%s'%s", key->text, where);
 }
 
 static int parse_envs(struct parser *p, const struct ynode *node)
 {
 	struct error inner = ERROR_INIT;
 
-	if (is_null(node))
+	if (yf_is_null(node))
 		return 0;
-	if (expect_kind(p, "envs", node, YNODE_MAPPING) < 0)
+	if (yf_expect_kind(&p->f, "envs", node, YNODE_MAPPING) < 0)
 		return -1;
 	for (size_t i = 0; i < node->n_pairs; i++) {
 		const struct ynode *key = node->pairs[i].key, *value = node->pairs[i].value;
 
 		if (check_env_name("envs", key->text, &inner) < 0)
-			return fail_with(p, key, &inner);
+			return yf_fail_with(&p->f, key, &inner);
 		if (value->kind != YNODE_SCALAR)
-			return fail_at(p, value, "'envs.%s' must be a string, not %s", key->text,
+			return yf_fail(&p->f, value, "'envs.%s' must be a string, not %s", key->text,
 				       ynode_describe(value));
 		/* Numbers and booleans are taken as written, as Konduktor does
 		 * (it converts env values with str()); null means "give it with
 		 * --env". */
-		set_env(p->task, key->text, is_null(value) ? NULL : value->text);
+		set_env(p->task, key->text, yf_is_null(value) ? NULL : value->text);
 	}
 	return 0;
 }
@@ -476,9 +389,9 @@ static int parse_file_mounts(struct parser *p, const struct ynode *node)
 	struct task *task = p->task;
 	struct error inner = ERROR_INIT;
 
-	if (is_null(node))
+	if (yf_is_null(node))
 		return 0;
-	if (expect_kind(p, "file_mounts", node, YNODE_MAPPING) < 0)
+	if (yf_expect_kind(&p->f, "file_mounts", node, YNODE_MAPPING) < 0)
 		return -1;
 	for (size_t i = 0; i < node->n_pairs; i++) {
 		const struct ynode *key = node->pairs[i].key, *value = node->pairs[i].value;
@@ -487,18 +400,18 @@ static int parse_file_mounts(struct parser *p, const struct ynode *node)
 
 		snprintf(field, sizeof(field), "file_mounts.%s", key->text);
 		if (check_remote_path("file_mounts", key->text, &inner) < 0)
-			return fail_with(p, key, &inner);
+			return yf_fail_with(&p->f, key, &inner);
 		if (value->kind == YNODE_MAPPING)
-			return fail_at(p, value,
+			return yf_fail(&p->f, value,
 				       "'%s': storage mounts (buckets) are not supported; give a "
 				       "local file or directory",
 				       field);
-		if (get_string(p, field, value, &local) < 0)
+		if (yf_string(&p->f, field, value, &local) < 0)
 			return -1;
 		if (!*local)
-			return fail_at(p, value, "'%s' must not be empty", field);
+			return yf_fail(&p->f, value, "'%s' must not be empty", field);
 		if (is_cloud_uri(local))
-			return fail_at(p, value,
+			return yf_fail(&p->f, value,
 				       "'%s': cloud storage sources such as '%s' are not supported; "
 				       "give a local file or directory",
 				       field, local);
@@ -514,9 +427,9 @@ static int parse_labels(struct parser *p, const struct ynode *node)
 {
 	struct task *task = p->task;
 
-	if (is_null(node))
+	if (yf_is_null(node))
 		return 0;
-	if (expect_kind(p, "resources.labels", node, YNODE_MAPPING) < 0)
+	if (yf_expect_kind(&p->f, "resources.labels", node, YNODE_MAPPING) < 0)
 		return -1;
 	for (size_t i = 0; i < node->n_pairs; i++) {
 		const struct ynode *key = node->pairs[i].key, *value = node->pairs[i].value;
@@ -525,14 +438,14 @@ static int parse_labels(struct parser *p, const struct ynode *node)
 
 		snprintf(field, sizeof(field), "resources.labels.%s", key->text);
 		if (!label_key_is_valid(key->text, &why))
-			return fail_at(p, key, "invalid label key '%s': %s", key->text, why);
+			return yf_fail(&p->f, key, "invalid label key '%s': %s", key->text, why);
 		if (label_key_is_reserved(key->text))
-			return fail_at(p, key, "label '%s' is set by konduktor or Kubernetes and "
+			return yf_fail(&p->f, key, "label '%s' is set by konduktor or Kubernetes and "
 				       "cannot be given in a task", key->text);
-		if (get_string(p, field, value, &text) < 0)
+		if (yf_string(&p->f, field, value, &text) < 0)
 			return -1;
 		if (!label_value_is_valid(text, &why))
-			return fail_at(p, value, "'%s': invalid value '%s': %s", field, text, why);
+			return yf_fail(&p->f, value, "'%s': invalid value '%s': %s", field, text, why);
 		task->labels = xreallocarray(task->labels, task->n_labels + 1, sizeof(*task->labels));
 		task->labels[task->n_labels].key = xstrdup(key->text);
 		task->labels[task->n_labels].value = xstrdup(text);
@@ -543,22 +456,22 @@ static int parse_labels(struct parser *p, const struct ynode *node)
 
 static int parse_job_config(struct parser *p, const struct ynode *node)
 {
-	if (is_null(node))
+	if (yf_is_null(node))
 		return 0;
-	if (expect_kind(p, "resources.job_config", node, YNODE_MAPPING) < 0)
+	if (yf_expect_kind(&p->f, "resources.job_config", node, YNODE_MAPPING) < 0)
 		return -1;
 	for (size_t i = 0; i < node->n_pairs; i++) {
 		const struct ynode *key = node->pairs[i].key, *value = node->pairs[i].value;
 		int r;
 
 		if (strcmp(key->text, "max_restarts") == 0)
-			r = get_int(p, "resources.job_config.max_restarts", value, 0,
+			r = yf_int(&p->f, "resources.job_config.max_restarts", value, 0,
 				    TASK_MAX_RESTARTS_MAX, &p->task->max_restarts);
 		else if (strcmp(key->text, "completions") == 0)
-			r = get_int(p, "resources.job_config.completions", value, 1,
+			r = yf_int(&p->f, "resources.job_config.completions", value, 1,
 				    TASK_COMPLETIONS_MAX, &p->task->completions);
 		else
-			r = unknown_field(p, "resources.job_config", key, job_config_fields, NULL);
+			r = yf_unknown_field(&p->f, "resources.job_config", key, job_config_fields, NULL);
 		if (r < 0)
 			return -1;
 	}
@@ -576,38 +489,38 @@ static int parse_resource_field(struct parser *p, const struct ynode *key,
 		if (get_number_text(p, "resources.cpus", value, &text) < 0)
 			return -1;
 		if (task_parse_cpus("resources.cpus", text, &task->cpu_millis, &inner) < 0)
-			return fail_with(p, value, &inner);
+			return yf_fail_with(&p->f, value, &inner);
 	} else if (strcmp(key->text, "memory") == 0) {
 		if (get_number_text(p, "resources.memory", value, &text) < 0)
 			return -1;
 		if (task_parse_memory("resources.memory", text, &task->memory_gib, &inner) < 0)
-			return fail_with(p, value, &inner);
+			return yf_fail_with(&p->f, value, &inner);
 	} else if (strcmp(key->text, "image_id") == 0) {
-		if (is_null(value))
+		if (yf_is_null(value))
 			return 0;
 		if (value->kind == YNODE_MAPPING)
-			return fail_at(p, value, "'resources.image_id': a mapping of images per "
+			return yf_fail(&p->f, value, "'resources.image_id': a mapping of images per "
 				       "region is not supported; give one image");
-		if (get_string(p, "resources.image_id", value, &text) < 0)
+		if (yf_string(&p->f, "resources.image_id", value, &text) < 0)
 			return -1;
 		if (check_image("resources.image_id", text, &inner) < 0)
-			return fail_with(p, value, &inner);
+			return yf_fail_with(&p->f, value, &inner);
 		replace_string(&task->image_id, text);
 	} else if (strcmp(key->text, "accelerators") == 0) {
 		char *name = NULL;
 		int64_t count = 0;
 
-		if (is_null(value))
+		if (yf_is_null(value))
 			return 0;
 		if (value->kind == YNODE_MAPPING) {
 			char spec[128];
 
 			if (value->n_pairs != 1)
-				return fail_at(p, value, "'resources.accelerators': give exactly one "
+				return yf_fail(&p->f, value, "'resources.accelerators': give exactly one "
 					       "accelerator type, such as H100:8");
 			if (value->pairs[0].value->kind != YNODE_SCALAR ||
 			    ynode_scalar_type(value->pairs[0].value) != YTYPE_INT)
-				return fail_at(p, value->pairs[0].value,
+				return yf_fail(&p->f, value->pairs[0].value,
 					       "'resources.accelerators.%s' must be a whole number of "
 					       "GPUs, not %s",
 					       value->pairs[0].key->text,
@@ -616,16 +529,16 @@ static int parse_resource_field(struct parser *p, const struct ynode *key,
 				 value->pairs[0].value->text);
 			if (task_parse_accelerator("resources.accelerators", spec, &name, &count,
 						   &inner) < 0)
-				return fail_with(p, value, &inner);
+				return yf_fail_with(&p->f, value, &inner);
 		} else {
 			if (value->kind == YNODE_SEQUENCE)
-				return fail_at(p, value, "'resources.accelerators': a list of "
+				return yf_fail(&p->f, value, "'resources.accelerators': a list of "
 					       "candidates is not supported; give one, such as H100:8");
-			if (get_string(p, "resources.accelerators", value, &text) < 0)
+			if (yf_string(&p->f, "resources.accelerators", value, &text) < 0)
 				return -1;
 			if (task_parse_accelerator("resources.accelerators", text, &name, &count,
 						   &inner) < 0)
-				return fail_with(p, value, &inner);
+				return yf_fail_with(&p->f, value, &inner);
 		}
 		free(task->accelerator);
 		task->accelerator = name;
@@ -635,7 +548,7 @@ static int parse_resource_field(struct parser *p, const struct ynode *key,
 	} else if (strcmp(key->text, "job_config") == 0) {
 		return parse_job_config(p, value);
 	} else {
-		return unknown_field(p, "resources", key, resource_fields, unsupported_resources);
+		return yf_unknown_field(&p->f, "resources", key, resource_fields, unsupported_resources);
 	}
 	return 0;
 }
@@ -647,45 +560,45 @@ static int parse_top_field(struct parser *p, const struct ynode *key, const stru
 	const char *text;
 
 	if (strcmp(key->text, "name") == 0) {
-		if (get_string(p, "name", value, &text) < 0)
+		if (yf_string(&p->f, "name", value, &text) < 0)
 			return -1;
 		if (check_name("name", text, &inner) < 0)
-			return fail_with(p, value, &inner);
+			return yf_fail_with(&p->f, value, &inner);
 		replace_string(&task->name, text);
 	} else if (strcmp(key->text, "envs") == 0) {
 		return parse_envs(p, value);
 	} else if (strcmp(key->text, "workdir") == 0) {
-		if (is_null(value))
+		if (yf_is_null(value))
 			return 0;
-		if (get_string(p, "workdir", value, &text) < 0)
+		if (yf_string(&p->f, "workdir", value, &text) < 0)
 			return -1;
 		if (!*text)
-			return fail_at(p, value, "'workdir' must not be empty");
+			return yf_fail(&p->f, value, "'workdir' must not be empty");
 		if (is_cloud_uri(text))
-			return fail_at(p, value, "'workdir': '%s' is not a local directory", text);
+			return yf_fail(&p->f, value, "'workdir': '%s' is not a local directory", text);
 		replace_string(&task->workdir, text);
 	} else if (strcmp(key->text, "num_nodes") == 0) {
-		return get_int(p, "num_nodes", value, 1, TASK_NUM_NODES_MAX, &task->num_nodes);
+		return yf_int(&p->f, "num_nodes", value, 1, TASK_NUM_NODES_MAX, &task->num_nodes);
 	} else if (strcmp(key->text, "setup") == 0 || strcmp(key->text, "run") == 0) {
 		char **slot = key->text[0] == 's' ? &task->setup : &task->run;
 
-		if (is_null(value))
+		if (yf_is_null(value))
 			return 0;
-		if (get_string(p, key->text, value, &text) < 0)
+		if (yf_string(&p->f, key->text, value, &text) < 0)
 			return -1;
 		replace_string(slot, text);
 	} else if (strcmp(key->text, "file_mounts") == 0) {
 		return parse_file_mounts(p, value);
 	} else if (strcmp(key->text, "resources") == 0) {
-		if (is_null(value))
+		if (yf_is_null(value))
 			return 0;
-		if (expect_kind(p, "resources", value, YNODE_MAPPING) < 0)
+		if (yf_expect_kind(&p->f, "resources", value, YNODE_MAPPING) < 0)
 			return -1;
 		for (size_t i = 0; i < value->n_pairs; i++)
 			if (parse_resource_field(p, value->pairs[i].key, value->pairs[i].value) < 0)
 				return -1;
 	} else {
-		return unknown_field(p, NULL, key, top_fields, unsupported_top);
+		return yf_unknown_field(&p->f, NULL, key, top_fields, unsupported_top);
 	}
 	return 0;
 }
@@ -695,7 +608,8 @@ int task_parse_text(const char *source, const char *text, size_t len, struct tas
 {
 	struct task task;
 	struct ydoc doc;
-	struct parser p = { .source = source, .task = &task, .err = err };
+	_cleanup_free_ char *subject = xasprintf("task '%s'", source);
+	struct parser p = { .f = { .subject = subject, .err = err }, .task = &task };
 	int r = 0;
 
 	task_init(&task);
@@ -712,7 +626,7 @@ int task_parse_text(const char *source, const char *text, size_t len, struct tas
 		return error_set(err, "task '%s': the file is empty", source);
 	}
 	if (doc.root->kind != YNODE_MAPPING) {
-		r = fail_at(&p, doc.root, "a task must be a mapping of fields, not %s",
+		r = yf_fail(&p.f, doc.root, "a task must be a mapping of fields, not %s",
 			    ynode_describe(doc.root));
 		ydoc_release(&doc);
 		return r;
@@ -720,7 +634,7 @@ int task_parse_text(const char *source, const char *text, size_t len, struct tas
 	for (size_t i = 0; i < doc.root->n_pairs && r == 0; i++)
 		r = parse_top_field(&p, doc.root->pairs[i].key, doc.root->pairs[i].value);
 	if (r == 0 && task.completions && task.num_nodes > 1 && task.completions != task.num_nodes)
-		r = fail_at(&p, ynode_get(ynode_get(ynode_get(doc.root, "resources"), "job_config"),
+		r = yf_fail(&p.f, ynode_get(ynode_get(ynode_get(doc.root, "resources"), "job_config"),
 					  "completions"),
 			    "'resources.job_config.completions' must equal num_nodes (%lld) for a "
 			    "multi-node task",
