@@ -376,6 +376,9 @@ static int check_remote_path(const char *what, const char *path, struct error *e
 				 path);
 	if (has_control_chars(path))
 		return error_set(err, "%s: '%s' contains control characters", what, path);
+	if (strcmp(path, "/konduktor") == 0 || str_has_prefix(path, "/konduktor/"))
+		return error_set(err, "%s: '%s' is under /konduktor, which is reserved for "
+				 "konduktor's own files", what, path);
 	for (const char *s = path; *s; s++) {
 		if (s[0] == '.' && s[1] == '.' && (s == path || s[-1] == '/') &&
 		    (s[2] == '/' || s[2] == '\0'))

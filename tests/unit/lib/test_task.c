@@ -278,6 +278,9 @@ static void test_names_labels_mounts(void **state)
 	expect_error("file_mounts:\n  /data/../etc: ./x\n",
 		     "task 'train.yaml': line 2, column 3: file_mounts: '/data/../etc' must not "
 		     "contain '..'");
+	expect_error("file_mounts:\n  /konduktor/output/x: ./x\n",
+		     "task 'train.yaml': line 2, column 3: file_mounts: '/konduktor/output/x' is under "
+		     "/konduktor, which is reserved for konduktor's own files");
 	expect_error("file_mounts:\n  /data: s3://bucket/data\n",
 		     "task 'train.yaml': line 2, column 10: 'file_mounts./data': cloud storage "
 		     "sources such as 's3://bucket/data' are not supported; give a local file or "
