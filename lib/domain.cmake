@@ -19,7 +19,8 @@ configure_file(${CMAKE_CURRENT_BINARY_DIR}/pod_wrapper_sh.h.tmp
                ${CMAKE_BINARY_DIR}/generated/pod_wrapper_sh.h COPYONLY)
 
 add_library(konduktor_domain STATIC
-  envfile.c intervals.c labels.c pack.c randutil.c manifest.c render.c result.c status.c tar.c task.c userconfig.c yamlfields.c yamltree.c)
+  envfile.c group.c inputs.c intervals.c labels.c manifest.c pack.c randutil.c render.c
+  result.c status.c tar.c task.c userconfig.c yamlfields.c yamltree.c)
 target_include_directories(konduktor_domain PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}
                                                    ${CMAKE_BINARY_DIR}/generated)
 target_link_libraries(konduktor_domain PUBLIC konduktor_util PkgConfig::YAML PkgConfig::CJSON)

@@ -9,7 +9,7 @@
 
 char *k8s_escape_dollars(const char *s)
 {
-	struct buf out = BUF_INIT((size_t)-2);
+	struct buf out = BUF_INIT(2 * strlen(s) + 1); /* every '$' at most doubled */
 
 	/* Only "$$" and "$(" change under expansion: doubling the '$' of
 	 * those keeps every other '$' (as in "$HOME") as the user wrote it. */
@@ -23,7 +23,7 @@ char *k8s_escape_dollars(const char *s)
 
 char *k8s_expand(const char *s, k8s_lookup_fn lookup, void *data)
 {
-	struct buf out = BUF_INIT((size_t)-2);
+	struct buf out = BUF_INIT(BUF_MAX_DEFAULT);
 	size_t len = strlen(s);
 
 	for (size_t i = 0; i < len; i++) {
@@ -40,10 +40,8 @@ char *k8s_expand(const char *s, k8s_lookup_fn lookup, void *data)
 			_cleanup_free_ char *name = xstrndup(s + i + 2, (size_t)(close - s - i - 2));
 			const char *value = lookup ? lookup(name, data) : NULL;
 
-			if (value)
-				buf_puts(&out, value);
-			else
-				buf_printf(&out, "$(%s)", name);
+			if (value ? buf_puts(&out, value) : buf_printf(&out, "$(%s)", name))
+				die("expansion larger than %zu bytes", out.max);
 			i = (size_t)(close - s);
 		} else {
 			/* "$(" without ')' or "$x": kept as written. */

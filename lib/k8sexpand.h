@@ -18,7 +18,8 @@ char *k8s_escape_dollars(const char *s);
 /* Looks up a variable; returns NULL when it is not defined. */
 typedef const char *(*k8s_lookup_fn)(const char *name, void *data);
 
-/* Newly allocated expansion of s, as the kubelet performs it. */
+/* Newly allocated expansion of s, as the kubelet performs it. Results over
+ * BUF_MAX_DEFAULT (16 MiB) end the process, as running out of memory does. */
 char *k8s_expand(const char *s, k8s_lookup_fn lookup, void *data);
 
 #endif

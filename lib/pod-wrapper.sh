@@ -126,16 +126,21 @@ k_input() {
 }
 
 # Waits for the running step, forwarding TERM/INT/HUP to it (this shell is
-# the container's PID 1, which ignores signals it does not trap).
+# the container's PID 1, which ignores signals it does not trap). A status
+# above 128 means a trapped signal interrupted wait, or the step died of a
+# signal: waiting again tells them apart (127: nothing left to wait for).
 k_wait() {
+  k_status=
   while :; do
     wait "$k_child"
-    k_status=$?
-    # A trapped signal interrupts wait while the step runs on.
-    if [ "$k_status" -gt 128 ] && kill -0 "$k_child" 2>/dev/null; then
-      continue
+    k_rc=$?
+    if [ "$k_rc" -eq 127 ] && [ -n "$k_status" ]; then
+      break
     fi
-    break
+    k_status=$k_rc
+    if [ "$k_rc" -le 128 ]; then
+      break
+    fi
   done
   k_child=
 }

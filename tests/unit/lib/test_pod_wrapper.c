@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "group.h"
+#include "inputs.h"
 #include "manifest.h"
 #include "podsim.h"
 #include "result.h"
@@ -412,6 +414,247 @@ static void test_sigterm_reaches_the_task(void **state)
 	}
 }
 
+
+static void build_group(const char *yaml, const char *inputs_text, enum input_mode mode,
+			struct group_policy policy, struct built *b)
+{
+	struct task task;
+	struct input_set inputs;
+	struct error err = ERROR_INIT;
+	struct group_launch g = { .task = &task, .group_id = "grp-0123abcd", .user = "tester",
+				  .created_at = "2026-01-02T03:04:05Z", .inputs = &inputs,
+				  .policy = policy };
+	const cJSON *item;
+
+	input_set_init(&inputs, mode);
+	if (task_parse_text("t.yaml", yaml, strlen(yaml), &task, &err) < 0 ||
+	    inputs_read_buffer(&inputs, inputs_text, strlen(inputs_text), "in.jsonl", &err) < 0 ||
+	    group_build(&g, &b->items, &err) < 0)
+		fail_msg("%s", err.msg);
+	task_release(&task);
+	input_set_release(&inputs);
+	b->n_cms = 0;
+	cJSON_ArrayForEach(item, b->items) {
+		if (str_eq(json_get_string(item, "kind"), "ConfigMap"))
+			b->cms[b->n_cms++] = item;
+		else
+			b->pod = json_get(item, "spec.template");
+	}
+}
+
+/* Reads a file the task wrote into its output directory. */
+static char *output(const struct podsim *sim, const char *name)
+{
+	char *rel = xasprintf("vol/konduktor-output/%s", name);
+	char *path = podsim_path(sim, rel);
+	char *text = podsim_read(path, 1 << 20);
+
+	free(rel);
+	free(path);
+	return text;
+}
+
+static const char group_task[] =
+	TASK_HEAD
+	"run: |\n"
+	"  o=$KONDUKTOR_OUTPUT_DIR\n"
+	"  printf '%s' \"$#\" > $o/argc\n"
+	"  i=1\n"
+	"  for a in \"$@\"; do printf '%s' \"$a\" > $o/arg$i; i=$((i + 1)); done\n"
+	"  printf '%s' \"$KONDUKTOR_INPUT\" > $o/input\n"
+	"  cat \"$KONDUKTOR_INPUT_FILE\" > $o/input_file\n"
+	"  printf '%s' \"${A-unset}\" > $o/A\n"
+	"  printf '%s' \"${B_2-unset}\" > $o/B_2\n"
+	"  printf '%s' \"${C-unset}\" > $o/C\n"
+	"  printf '%s' \"$JOB_COMPLETION_INDEX\" > $o/index\n"
+	"  ls > $o/ls\n"
+	"  echo '{\"done\": true}' > $o/result.json\n";
+
+/* Inputs full of shell syntax: each must reach the task as data. */
+static const char nasty_inputs[] =
+	"\"$(touch PWNED1)\"\n"
+	"[\"`touch PWNED2`\", \"a\\\"b'c\", \"line1\\nline2\\n\", \"  spaces  \", \"\\\\back\\\\slash\", "
+	"\"\", \"tab\\there\", \"\xc3\xbc" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93\", 42, {\"k\": [1, 2]}, null, "
+	"\"$HOME ${PATH} $$ %s %b\\\\c\"]\n"
+	"{\"A\": \"$(touch PWNED3); echo\", \"B_2\": \"x\\ny\\n\\n\", \"C\": 1.5e3}\n"
+	"{\"not-an-id\": \"; touch PWNED4\"}\n"
+	"3.14\n";
+
+static void test_group_inputs_reach_the_task_as_data(void **state)
+{
+	static const char *const args1[] = { "`touch PWNED2`", "a\"b'c", "line1\nline2\n",
+					     "  spaces  ", "\\back\\slash", "", "tab\there",
+					     "\xc3\xbc" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93", "42",
+					     "{\"k\": [1, 2]}", "null", "$HOME ${PATH} $$ %s %b\\c" };
+	struct group_policy policy = GROUP_POLICY_DEFAULT;
+
+	for (size_t sh = 0; sh < ARRAY_SIZE(all_shells); sh++) {
+		struct built b;
+
+		if (!shell_available(all_shells[sh]))
+			continue;
+		build_group(group_task, nasty_inputs, INPUT_AUTO, policy, &b);
+		for (int index = 0; index < 5; index++) {
+			struct podsim sim;
+			struct result r;
+			char *argc, *input, *file, *ls, *idx, *a, *b2, *c, *arg, *want_index;
+
+			podsim_init(&sim, all_shells[sh]);
+			sim.index = index;
+			podsim_run(&sim, b.pod, b.cms, b.n_cms);
+			if (sim.exit_code != 0)
+				fail_msg("%s, input %d: exit %d\n%s", all_shells[sh], index, sim.exit_code,
+					 sim.log);
+			decode(&sim, &r);
+			assert_int_equal(r.outcome, RESULT_OK);
+			argc = output(&sim, "argc");
+			input = output(&sim, "input");
+			file = output(&sim, "input_file");
+			ls = output(&sim, "ls");
+			idx = output(&sim, "index");
+			a = output(&sim, "A");
+			b2 = output(&sim, "B_2");
+			c = output(&sim, "C");
+			want_index = xasprintf("%d", index);
+			assert_string_equal(idx, want_index);
+			/* Nothing ran: no file was touched. */
+			assert_null(strstr(ls, "PWNED"));
+			assert_string_equal(input, file);
+			switch (index) {
+			case 0:
+				assert_string_equal(input, "\"$(touch PWNED1)\"");
+				assert_string_equal(argc, "1");
+				arg = output(&sim, "arg1");
+				assert_string_equal(arg, "$(touch PWNED1)");
+				free(arg);
+				break;
+			case 1:
+				assert_string_equal(argc, "12");
+				for (size_t k = 0; k < ARRAY_SIZE(args1); k++) {
+					char *name = xasprintf("arg%zu", k + 1);
+
+					arg = output(&sim, name);
+					if (strcmp(arg, args1[k]) != 0)
+						fail_msg("%s: arg %zu is '%s', not '%s'", all_shells[sh], k + 1,
+							 arg, args1[k]);
+					free(arg);
+					free(name);
+				}
+				break;
+			case 2:
+				assert_string_equal(argc, "0");
+				assert_string_equal(a, "$(touch PWNED3); echo");
+				assert_string_equal(b2, "x\ny\n\n");
+				assert_string_equal(c, "1.5e3");
+				break;
+			case 3:
+				assert_string_equal(argc, "1");
+				assert_string_equal(a, "unset");
+				arg = output(&sim, "arg1");
+				assert_string_equal(arg, "{\"not-an-id\": \"; touch PWNED4\"}");
+				free(arg);
+				break;
+			case 4:
+				assert_string_equal(input, "3.14");
+				arg = output(&sim, "arg1");
+				assert_string_equal(arg, "3.14");
+				free(arg);
+				break;
+			}
+			free(argc);
+			free(input);
+			free(file);
+			free(ls);
+			free(idx);
+			free(a);
+			free(b2);
+			free(c);
+			free(want_index);
+			result_release(&r);
+			podsim_release(&sim);
+		}
+		cJSON_Delete(b.items);
+	}
+}
+
+static void test_inputs_across_many_chunks(void **state)
+{
+	struct group_policy policy = GROUP_POLICY_DEFAULT;
+	struct buf text = BUF_INIT(1 << 22);
+	struct built b;
+
+	/* 40000 inputs: several 1 MiB chunks; the last index is in the last one. */
+	for (int i = 0; i < 40000; i++)
+		buf_printf(&text, "{\"i\": %d, \"pad\": \"%s\"}\n", i,
+			   "012345678901234567890123456789012345678901234567890123456789");
+	build_group(TASK_HEAD "run: printf '%s' \"$i\" > $KONDUKTOR_OUTPUT_DIR/result.json\n", text.data,
+		    INPUT_AUTO, policy, &b);
+	assert_true(b.n_cms >= 3);
+	for (int k = 0; k < 3; k++) {
+		static const int indexes[] = { 0, 17777, 39999 };
+		struct podsim sim;
+		struct result r;
+		char want[16];
+
+		podsim_init(&sim, "/bin/sh");
+		sim.index = indexes[k];
+		podsim_run(&sim, b.pod, b.cms, b.n_cms);
+		decode(&sim, &r);
+		snprintf(want, sizeof(want), "%d", indexes[k]);
+		assert_int_equal(r.outcome, RESULT_OK);
+		assert_string_equal(r.json, want);
+		result_release(&r);
+		podsim_release(&sim);
+	}
+	cJSON_Delete(b.items);
+	buf_release(&text);
+}
+
+static void test_fail_fast_switch_skips_new_inputs(void **state)
+{
+	struct group_policy policy = { .max_concurrent = 1, .fail_fast = true };
+	struct built b;
+	struct podsim sim;
+	struct result r;
+	cJSON *control = NULL;
+
+	build_group(TASK_HEAD "run: echo ran > $KONDUKTOR_OUTPUT_DIR/ran\n", "1\n2\n", INPUT_AUTO,
+		    policy, &b);
+	for (size_t i = 0; i < b.n_cms; i++)
+		if (str_has_suffix(json_get_string(b.cms[i], "metadata.name"), "-control"))
+			control = (cJSON *)b.cms[i];
+	assert_non_null(control);
+	/* Before the switch: the input runs. */
+	podsim_init(&sim, "/bin/sh");
+	podsim_run(&sim, b.pod, b.cms, b.n_cms);
+	assert_int_equal(sim.exit_code, 0);
+	podsim_release(&sim);
+	/* A follower flips it: pods starting afterwards skip their input. */
+	{
+		cJSON *patch = group_stop_patch("input 0 failed");
+
+		json_set(control, "data", cJSON_Duplicate(json_get(patch, "data"), 1));
+		cJSON_Delete(patch);
+	}
+	podsim_init(&sim, "/bin/sh");
+	sim.index = 1;
+	podsim_run(&sim, b.pod, b.cms, b.n_cms);
+	decode(&sim, &r);
+	assert_int_equal(sim.exit_code, RESULT_SKIPPED_EXIT);
+	assert_int_equal(r.outcome, RESULT_SKIPPED);
+	assert_string_equal(r.reason, "skipped: the group stopped after a failure");
+	assert_non_null(strstr(sim.log, "skipped: the group stopped after a failure (input 0 failed)"));
+	{
+		char *ran = output(&sim, "ran");
+
+		assert_string_equal(ran, "");
+		free(ran);
+	}
+	result_release(&r);
+	podsim_release(&sim);
+	cJSON_Delete(b.items);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +668,9 @@ int main(void)
 		cmocka_unit_test(test_workdir_and_file_mounts_arrive_before_setup),
 		cmocka_unit_test(test_wrapper_failure_is_reported_as_such),
 		cmocka_unit_test(test_sigterm_reaches_the_task),
+		cmocka_unit_test(test_group_inputs_reach_the_task_as_data),
+		cmocka_unit_test(test_inputs_across_many_chunks),
+		cmocka_unit_test(test_fail_fast_switch_skips_new_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
