@@ -96,26 +96,35 @@ static size_t value_end(const char *s, size_t len, size_t pos)
 	return len;
 }
 
-/* True if a JSON text holds the escape \u0000 inside a string: cJSON would
- * cut the string there, and no process can receive a NUL anyway. */
-static bool has_escaped_nul(const char *s, size_t len)
+/* What RFC 8259 forbids and cJSON lets through: control characters other
+ * than whitespace between tokens, any control character inside a string,
+ * and (our rule) the escape \u0000, which no process can receive. NULL if
+ * the text is fine. */
+static const char *json_text_problem(const char *s, size_t len)
 {
 	bool in_string = false;
 
 	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
 		if (!in_string) {
-			in_string = s[i] == '"';
+			if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+				return "a control character outside a string";
+			in_string = c == '"';
 			continue;
 		}
-		if (s[i] == '"')
+		if (c < 0x20)
+			return "a control character inside a string (write it as an escape such as \\n)";
+		if (c == '"')
 			in_string = false;
-		else if (s[i] == '\\') {
+		else if (c == '\\') {
 			if (i + 5 < len && s[i + 1] == 'u' && memcmp(s + i + 2, "0000", 4) == 0)
-				return true;
+				return "a string holds a NUL character (\\u0000), which no process can "
+				       "receive";
 			i++;
 		}
 	}
-	return false;
+	return NULL;
 }
 
 /* --- encoding ---------------------------------------------------------------- */
@@ -301,9 +310,8 @@ int input_set_add(struct input_set *set, const char *json, size_t len, size_t li
 		error_set(err, "not valid UTF-8 text");
 		return input_error(err, name, line);
 	}
-	if (has_escaped_nul(json, len)) {
-		error_set(err, "a string holds a NUL character (\\u0000), which no process can "
-			  "receive");
+	if (json_text_problem(json, len)) {
+		error_set(err, "%s", json_text_problem(json, len));
 		return input_error(err, name, line);
 	}
 	value = json_parse_bounded(json, len, INPUT_MAX_BYTES, err);

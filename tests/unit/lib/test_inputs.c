@@ -184,6 +184,10 @@ static void test_errors_name_the_line(void **state)
 	expect_error(INPUT_AUTO, "\"a\\u0000b\"\n",
 		     "inputs 'in.jsonl': line 1: a string holds a NUL character (\\u0000), which no "
 		     "process can receive");
+	expect_error(INPUT_AUTO, "1\n\x02[1]\n", "inputs 'in.jsonl': line 2: a control character outside a string");
+	expect_error(INPUT_AUTO, "\"tab\there\"\n",
+		     "inputs 'in.jsonl': line 1: a control character inside a string (write it as an "
+		     "escape such as \\n)");
 	expect_error(INPUT_ARGS, "[1]\n{\"a\": 1}\n",
 		     "inputs 'in.jsonl': line 2: --input-mode args needs a JSON array, not an object");
 	expect_error(INPUT_KWARGS, "[1]\n[2]\n",

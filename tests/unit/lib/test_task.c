@@ -261,6 +261,10 @@ static void test_env_names(void **state)
 
 static void test_names_labels_mounts(void **state)
 {
+	expect_error("name: \"a\\nb\"\n",
+		     "task 'train.yaml': line 1, column 7: name: invalid value 'a\\nb': use "
+		     "lower-case letters, digits and '-', starting with a letter and not ending with "
+		     "'-', at most 40 characters (it names Kubernetes objects and pod host names)");
 	expect_error("name: My_Job\n",
 		     "task 'train.yaml': line 1, column 7: name: invalid value 'My_Job': use "
 		     "lower-case letters, digits and '-', starting with a letter and not ending with "
