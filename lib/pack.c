@@ -264,7 +264,8 @@ static int walk_dir(struct walk *w, int dir_fd, const char *rel, int depth)
 		names = xreallocarray(names, n + 1, sizeof(*names));
 		names[n++] = xstrdup(entry->d_name);
 	}
-	qsort(names, n, sizeof(*names), compare_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), compare_names);
 	for (size_t i = 0; i < n && r == 0 && w->sink->total < PACK_COUNT_MAX; i++)
 		r = walk_entry(w, dirfd(dir), names[i], rel, depth);
 	for (size_t i = 0; i < n; i++)

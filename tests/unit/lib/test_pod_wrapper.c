@@ -74,6 +74,18 @@ static void decode(const struct podsim *sim, struct result *r)
 	result_decode(sim->message, sim->exit_code, sim->exit_code ? "Error" : "Completed", r);
 }
 
+/* Reads a file the task wrote into its output directory. */
+static char *output(const struct podsim *sim, const char *name)
+{
+	char *rel = xasprintf("vol/konduktor-output/%s", name);
+	char *path = podsim_path(sim, rel);
+	char *text = podsim_read(path, 1 << 20);
+
+	free(rel);
+	free(path);
+	return text;
+}
+
 static void test_result_reaches_the_launcher_unchanged(void **state)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(all_shells); i++) {
@@ -292,13 +304,13 @@ static void test_env_and_scripts_reach_the_task_verbatim(void **state)
 		build(yaml, false, &b);
 		podsim_run(&sim, b.pod, b.cms, b.n_cms);
 		assert_int_equal(sim.exit_code, 0);
-		a = podsim_read(podsim_path(&sim, "vol/konduktor-output/A"), 4096);
+		a = output(&sim, "A");
 		assert_string_equal(a, "x$(B) $$ `date` $HOME \\ 'q'");
-		script = podsim_read(podsim_path(&sim, "vol/konduktor-output/script"), 4096);
+		script = output(&sim, "script");
 		assert_true(strncmp(script, "sub ", 4) == 0 && strspn(script + 4, "0123456789") > 0);
-		vars = podsim_read(podsim_path(&sim, "vol/konduktor-output/vars"), 4096);
+		vars = output(&sim, "vars");
 		assert_string_equal(vars, "0|0|1|localhost|2|0");
-		pwd = podsim_read(podsim_path(&sim, "vol/konduktor-output/pwd"), 4096);
+		pwd = output(&sim, "pwd");
 		expected_pwd = xasprintf("%s/vol/konduktor-work\n", sim.root);
 		assert_string_equal(pwd, expected_pwd);
 		free(a);
@@ -345,11 +357,16 @@ static void test_workdir_and_file_mounts_arrive_before_setup(void **state)
 		run_task(all_shells[i], yaml, &sim);
 		if (sim.exit_code != 0)
 			fail_msg("%s: exit %d: %s", all_shells[i], sim.exit_code, sim.log);
-		setup_saw = podsim_read(podsim_path(&sim, "vol/konduktor-output/setup"), 4096);
+		setup_saw = output(&sim, "setup");
 		assert_string_equal(setup_saw, "from-workdir\n");
-		mounted = podsim_read(podsim_path(&sim, "vol/konduktor-output/mounted"), 4096);
+		mounted = output(&sim, "mounted");
 		assert_string_equal(mounted, "part{\"cfg\":1}");
-		home_file = podsim_read(podsim_path(&sim, "home/.cfg.json"), 4096);
+		{
+			char *path = podsim_path(&sim, "home/.cfg.json");
+
+			home_file = podsim_read(path, 4096);
+			free(path);
+		}
 		assert_string_equal(home_file, "{\"cfg\":1}");
 		free(setup_saw);
 		free(mounted);
@@ -405,7 +422,7 @@ static void test_sigterm_reaches_the_task(void **state)
 		sim.term_when = started;
 		podsim_run(&sim, b.pod, b.cms, b.n_cms);
 		assert_int_equal(sim.exit_code, 7);
-		got = podsim_read(podsim_path(&sim, "vol/konduktor-output/term"), 64);
+		got = output(&sim, "term");
 		assert_string_equal(got, "got-term\n");
 		free(got);
 		free(started);
@@ -440,18 +457,6 @@ static void build_group(const char *yaml, const char *inputs_text, enum input_mo
 		else
 			b->pod = json_get(item, "spec.template");
 	}
-}
-
-/* Reads a file the task wrote into its output directory. */
-static char *output(const struct podsim *sim, const char *name)
-{
-	char *rel = xasprintf("vol/konduktor-output/%s", name);
-	char *path = podsim_path(sim, rel);
-	char *text = podsim_read(path, 1 << 20);
-
-	free(rel);
-	free(path);
-	return text;
 }
 
 static const char group_task[] =
