@@ -321,7 +321,7 @@ static void test_yaml_level_errors(void **state)
 static void test_huge_file_refused_by_size(void **state)
 {
 	char path[] = "/tmp/konduktor-task-XXXXXX";
-	int fd = mkstemp(path);
+	int fd = mkostemp(path, O_CLOEXEC);
 	struct task t;
 	struct error err = ERROR_INIT;
 
@@ -459,7 +459,7 @@ static void write_file(const char *path, const char *text)
 static void test_env_file_precedence(void **state)
 {
 	char path[] = "/tmp/konduktor-envfile-XXXXXX";
-	int fd = mkstemp(path);
+	int fd = mkostemp(path, O_CLOEXEC);
 	const char *envs[] = { "B=from-flag" };
 	struct task_overrides o = { .env_file = path, .envs = envs, .n_envs = 1 };
 	struct task t;
