@@ -52,8 +52,8 @@ struct node {
 	size_t n_props;
 	struct node *items;       /* arrays */
 	struct node *additional;  /* maps: every value has this schema */
-	const char *go_struct;    /* "JobSpec": for type error messages */
-	const char *go_type;      /* "int32", "string", ... */
+	char *go_struct;          /* "JobSpec": for type error messages */
+	const char *go_type;      /* "int32", "string", ... (static) */
 	struct strv enum_values;  /* CRD only: allowed string values */
 	struct strv required;     /* CRD only */
 	bool from_crd;
@@ -102,8 +102,7 @@ static const char *go_type_of(const cJSON *def)
 	const char *format = json_get_child_string(def, "format");
 
 	if (str_eq(type, "integer"))
-		return format && (!strcmp(format, "int32") || !strcmp(format, "int64")) ? format
-											 : "int64";
+		return str_eq(format, "int32") ? "int32" : "int64"; /* static: the doc is freed */
 	if (str_eq(type, "number"))
 		return "float64";
 	if (str_eq(type, "boolean"))
@@ -191,7 +190,7 @@ static struct node *compile(struct schema *s, const cJSON *definitions, const cJ
 	else
 		n = new_node(s, NODE_ANY);
 	n->from_crd = crd;
-	n->go_struct = struct_name;
+	n->go_struct = xstrdup(struct_name ? struct_name : "");
 	n->go_type = go_type_of(def);
 	if (memo)
 		hashmap_put(&s->by_definition, memo, n);
@@ -487,7 +486,7 @@ bool schema_ready(struct schema *s)
 	return loaded;
 }
 
-static bool wait_loaded(struct schema *s)
+bool schema_wait(struct schema *s)
 {
 	bool ok;
 
@@ -510,6 +509,7 @@ void schema_free(struct schema *s)
 		for (size_t p = 0; p < n->n_props; p++)
 			free(n->props[p].name);
 		free(n->props);
+		free(n->go_struct);
 		strv_release(&n->enum_values);
 		strv_release(&n->required);
 		free(n);
@@ -606,7 +606,8 @@ static void type_error(struct check *c, const struct node *n, const cJSON *v, co
 		      "%s in version \"%s\" cannot be handled as a %s: json: cannot unmarshal %s "
 		      "into Go struct field %s.%s of type %s",
 		      c->resource->kind, c->resource->version, c->resource->kind, json_type_name(v),
-		      n->go_struct ? n->go_struct : c->resource->kind, path, n->go_type);
+		      n->go_struct && *n->go_struct ? n->go_struct : c->resource->kind, path,
+		      n->go_type);
 }
 
 static bool type_ok(const struct node *n, const cJSON *v)
@@ -762,7 +763,7 @@ int schema_check(struct schema *s, const struct resource *r, cJSON *body, bool i
 	const struct node *root;
 
 	api_error_clear(err);
-	if (!s || !wait_loaded(s) || !(root = s->roots[r->id])) {
+	if (!s || !schema_wait(s) || !(root = s->roots[r->id])) {
 		check_duplicates_only(&c, body, "", 0);
 		return 0;
 	}
