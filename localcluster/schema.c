@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "buf.h"
 #include "cleanup.h"
@@ -20,6 +19,7 @@
 #include "strutil.h"
 #include "timeutil.h"
 #include "xalloc.h"
+#include "yamljson.h"
 
 #define SWAGGER_FILE "kubernetes-1.34-swagger.json"
 #define JOBSET_CRD_FILE "jobset.x-k8s.io_jobsets.yaml"
@@ -244,128 +244,6 @@ static struct node *compile_definition(struct schema *s, const cJSON *definition
 	if (n || !def)
 		return n;
 	return compile(s, definitions, def, dot ? dot + 1 : name, false, 0, name);
-}
-
-/* ---- YAML (the CRD) to cJSON ---- */
-
-static cJSON *yaml_scalar(const yaml_event_t *ev)
-{
-	const char *v = (const char *)ev->data.scalar.value;
-	size_t len = ev->data.scalar.length;
-	double number;
-	char *end;
-
-	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return cJSON_CreateString(v);
-	if (!strcmp(v, "true"))
-		return cJSON_CreateTrue();
-	if (!strcmp(v, "false"))
-		return cJSON_CreateFalse();
-	if (!strcmp(v, "null") || !strcmp(v, "~") || len == 0)
-		return cJSON_CreateNull();
-	number = strtod(v, &end);
-	if (end != v && *end == '\0' && isfinite(number))
-		return cJSON_CreateNumber(number);
-	return cJSON_CreateString(v);
-}
-
-/* Builds the next node from the parser (after its start event). */
-static cJSON *yaml_node(yaml_parser_t *parser, yaml_event_t *first, int depth, struct error *err)
-{
-	cJSON *out = NULL;
-
-	if (depth > 256) {
-		error_set(err, "YAML nested too deeply");
-		return NULL;
-	}
-	if (first->type == YAML_SCALAR_EVENT)
-		return yaml_scalar(first);
-	if (first->type == YAML_SEQUENCE_START_EVENT)
-		out = cJSON_CreateArray();
-	else if (first->type == YAML_MAPPING_START_EVENT)
-		out = cJSON_CreateObject();
-	else {
-		error_set(err, "unexpected YAML event at line %zu", first->start_mark.line + 1);
-		return NULL;
-	}
-	for (;;) {
-		yaml_event_t ev;
-		cJSON *child;
-		char *key = NULL;
-
-		if (!yaml_parser_parse(parser, &ev))
-			goto parse_error;
-		if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&ev);
-			return out;
-		}
-		if (cJSON_IsObject(out)) {
-			if (ev.type != YAML_SCALAR_EVENT) {
-				yaml_event_delete(&ev);
-				error_set(err, "non-scalar YAML key");
-				cJSON_Delete(out);
-				return NULL;
-			}
-			key = xstrdup((const char *)ev.data.scalar.value);
-			yaml_event_delete(&ev);
-			if (!yaml_parser_parse(parser, &ev)) {
-				free(key);
-				goto parse_error;
-			}
-		}
-		child = yaml_node(parser, &ev, depth + 1, err);
-		yaml_event_delete(&ev);
-		if (!child) {
-			free(key);
-			cJSON_Delete(out);
-			return NULL;
-		}
-		if (key)
-			cJSON_AddItemToObject(out, key, child);
-		else
-			cJSON_AddItemToArray(out, child);
-		free(key);
-	}
-parse_error:
-	error_set(err, "YAML error at line %zu: %s", parser->problem_mark.line + 1,
-		  parser->problem ? parser->problem : "unknown");
-	cJSON_Delete(out);
-	return NULL;
-}
-
-static cJSON *yaml_to_json(const char *text, size_t len, struct error *err)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	cJSON *doc = NULL;
-
-	if (!yaml_parser_initialize(&parser)) {
-		error_set(err, "cannot initialise the YAML parser");
-		return NULL;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	/* Skip to the first node of the first document. */
-	for (;;) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			error_set(err, "YAML error at line %zu: %s", parser.problem_mark.line + 1,
-				  parser.problem ? parser.problem : "unknown");
-			break;
-		}
-		if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
-		    ev.type == YAML_MAPPING_START_EVENT) {
-			doc = yaml_node(&parser, &ev, 0, err);
-			yaml_event_delete(&ev);
-			break;
-		}
-		if (ev.type == YAML_STREAM_END_EVENT) {
-			yaml_event_delete(&ev);
-			error_set(err, "empty YAML document");
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return doc;
 }
 
 /* ---- loading ---- */
