@@ -1,0 +1,39 @@
+/* indexset.h — a set of non-negative indexes in the compressed interval
+ * form a Job's status uses for completedIndexes and failedIndexes:
+ * "0-2,5,7-9" (ascending, intervals of 2+ consecutive indexes as a-b). */
+#ifndef KONDUKTOR_INDEXSET_H
+#define KONDUKTOR_INDEXSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "error.h"
+
+struct index_interval {
+	int64_t first;
+	int64_t last; /* inclusive */
+};
+
+struct index_set {
+	struct index_interval *items; /* sorted, disjoint, never adjacent */
+	size_t len;
+	size_t cap;
+};
+
+#define INDEX_SET_INIT { .items = NULL, .len = 0, .cap = 0 }
+
+void index_set_release(struct index_set *s);
+/* Adds the indexes in "0-2,5" (any order, overlaps allowed) to s. Indexes
+ * at or above `limit` (a Job's completions) are an error, as is any text
+ * that is not that form; s is unchanged then. "" is the empty set. */
+int index_set_parse(struct index_set *s, const char *text, int64_t limit, struct error *err);
+void index_set_add(struct index_set *s, int64_t index);
+bool index_set_contains(const struct index_set *s, int64_t index);
+/* How many indexes are in the set. */
+int64_t index_set_count(const struct index_set *s);
+/* Appends the compressed form ("" for the empty set). */
+int index_set_format(const struct index_set *s, struct buf *out);
+
+#endif
