@@ -137,11 +137,12 @@ int index_set_format(const struct index_set *s, struct buf *out)
 		const struct index_interval *iv = &s->items[i];
 		int rc;
 
+		/* As the Job controller writes it: two neighbours as "a,b". */
 		if (iv->first == iv->last)
 			rc = buf_printf(out, "%s%lld", i ? "," : "", (long long)iv->first);
 		else
-			rc = buf_printf(out, "%s%lld-%lld", i ? "," : "", (long long)iv->first,
-					(long long)iv->last);
+			rc = buf_printf(out, "%s%lld%c%lld", i ? "," : "", (long long)iv->first,
+					iv->last == iv->first + 1 ? ',' : '-', (long long)iv->last);
 		if (rc < 0)
 			return -1;
 	}

@@ -1,6 +1,7 @@
 /* indexset.h — a set of non-negative indexes in the compressed interval
  * form a Job's status uses for completedIndexes and failedIndexes:
- * "0-2,5,7-9" (ascending, intervals of 2+ consecutive indexes as a-b). */
+ * "0-2,5,7,8" (ascending; three or more consecutive indexes as a-b, two
+ * as a,b — exactly as the Job controller writes them). */
 #ifndef KONDUKTOR_INDEXSET_H
 #define KONDUKTOR_INDEXSET_H
 
