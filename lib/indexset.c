@@ -58,9 +58,63 @@ static void add_interval(struct index_set *s, int64_t first, int64_t last)
 	s->items[at] = (struct index_interval){ first, last };
 }
 
+static int parse_index(const char **p, int64_t *ret)
+{
+	int64_t v = 0;
+
+	if (!isdigit((unsigned char)**p))
+		return -1;
+	for (; isdigit((unsigned char)**p); (*p)++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	*ret = v;
+	return 0;
+}
+
 void index_set_add(struct index_set *s, int64_t index)
 {
 	add_interval(s, index, index);
+}
+
+void index_set_add_range(struct index_set *s, int64_t first, int64_t last)
+{
+	if (last >= first)
+		add_interval(s, first, last);
+}
+
+void index_set_union(struct index_set *s, const struct index_set *other)
+{
+	for (size_t i = 0; i < other->len; i++)
+		add_interval(s, other->items[i].first, other->items[i].last);
+}
+
+void index_set_parse_lenient(struct index_set *s, const char *text, int64_t limit)
+{
+	const char *p = text ? text : "";
+
+	while (*p) {
+		const char *end = strchrnul(p, ',');
+		int64_t first, last;
+		const char *q = p;
+		bool ok = parse_index(&q, &first) == 0;
+
+		last = first;
+		if (ok && *q == '-') {
+			q++;
+			ok = parse_index(&q, &last) == 0;
+		}
+		ok = ok && q == end;
+		if (ok && first >= limit)
+			return;
+		if (ok) {
+			if (last >= limit)
+				last = limit - 1;
+			index_set_add_range(s, first, last);
+		}
+		p = *end ? end + 1 : end;
+	}
 }
 
 bool index_set_contains(const struct index_set *s, int64_t index)
@@ -77,21 +131,6 @@ int64_t index_set_count(const struct index_set *s)
 	for (size_t i = 0; i < s->len; i++)
 		n += s->items[i].last - s->items[i].first + 1;
 	return n;
-}
-
-static int parse_index(const char **p, int64_t *ret)
-{
-	int64_t v = 0;
-
-	if (!isdigit((unsigned char)**p))
-		return -1;
-	for (; isdigit((unsigned char)**p); (*p)++) {
-		if (v > (INT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (**p - '0');
-	}
-	*ret = v;
-	return 0;
 }
 
 int index_set_parse(struct index_set *s, const char *text, int64_t limit, struct error *err)

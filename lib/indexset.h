@@ -30,7 +30,15 @@ void index_set_release(struct index_set *s);
  * at or above `limit` (a Job's completions) are an error, as is any text
  * that is not that form; s is unchanged then. "" is the empty set. */
 int index_set_parse(struct index_set *s, const char *text, int64_t limit, struct error *err);
+/* Reads a set the way the Job controller reads its own status: malformed
+ * intervals are skipped, an interval starting at or past `limit` ends the
+ * list, and one reaching past it is cut at limit - 1. */
+void index_set_parse_lenient(struct index_set *s, const char *text, int64_t limit);
 void index_set_add(struct index_set *s, int64_t index);
+/* Adds first..last (inclusive); nothing if last < first. */
+void index_set_add_range(struct index_set *s, int64_t first, int64_t last);
+/* Adds every index of `other`. */
+void index_set_union(struct index_set *s, const struct index_set *other);
 bool index_set_contains(const struct index_set *s, int64_t index);
 /* How many indexes are in the set. */
 int64_t index_set_count(const struct index_set *s);

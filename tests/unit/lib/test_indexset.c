@@ -78,12 +78,29 @@ static void test_parse_errors_leave_the_set(void **state)
 	index_set_release(&s);
 }
 
+static void test_lenient_parse_as_the_job_controller(void **state)
+{
+	struct index_set s = INDEX_SET_INIT;
+	struct index_set t = INDEX_SET_INIT;
+
+	index_set_parse_lenient(&s, "0-2,x,4,7-12,20", 10);
+	assert_format(&s, "0-2,4,7-9");
+	index_set_parse_lenient(&t, "1,3", 10);
+	index_set_add_range(&t, 5, 6);
+	index_set_add_range(&t, 9, 8);
+	index_set_union(&t, &s);
+	assert_format(&t, "0-9");
+	index_set_release(&s);
+	index_set_release(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_merges_neighbours),
 		cmocka_unit_test(test_parse_round_trip_and_union),
 		cmocka_unit_test(test_parse_errors_leave_the_set),
+		cmocka_unit_test(test_lenient_parse_as_the_job_controller),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
