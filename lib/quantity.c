@@ -1,130 +1,152 @@
-/* quantity.c — exact parsing of Kubernetes resource quantities.
- *
- * Grammar (k8s.io/apimachinery/pkg/api/resource):
- *   quantity ::= [+-] number suffix
- *   number   ::= digits | digits "." digits | digits "." | "." digits
- *   suffix   ::= binarySI (Ki Mi Gi Ti Pi Ei) | decimalSI (n u m "" k M G T P E)
- *              | ("e" | "E") [+-] digits
- * The value is digits * 10^e10 * 2^e2, computed in 128-bit integers so
- * that "0.1" or "1.5Gi" are exact. */
+/* quantity.c — Kubernetes resource quantity parsing. */
 #include "quantity.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 
-#define MAX_DIGITS 36 /* 10^36 < 2^127: more significant digits cannot be exact */
+#define QUANTITY_RULE                                                                        \
+	"quantities must match the regular expression "                                      \
+	"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 
-static bool is_digit(char c)
+/* Enough digits for any quantity a real server accepts; more is refused. */
+#define MAX_DIGITS 36
+
+static int64_t saturate(__int128 v)
 {
-	return c >= '0' && c <= '9';
+	if (v > INT64_MAX)
+		return INT64_MAX;
+	if (v < INT64_MIN)
+		return INT64_MIN;
+	return (int64_t)v;
 }
 
-/* Reads the suffix at s into a power of ten and a power of two. */
-static int parse_suffix(const char *s, int *e10, int *e2)
+/* ceil(mantissa * 10^exp10 * 2^exp2), saturating. */
+static int64_t scale(__int128 mantissa, int exp10, int exp2)
 {
-	static const struct {
-		const char *name;
-		int e10, e2;
-	} suffixes[] = {
-		{ "Ki", 0, 10 }, { "Mi", 0, 20 }, { "Gi", 0, 30 }, { "Ti", 0, 40 },
-		{ "Pi", 0, 50 }, { "Ei", 0, 60 }, { "n", -9, 0 },  { "u", -6, 0 },
-		{ "m", -3, 0 },  { "", 0, 0 },    { "k", 3, 0 },   { "M", 6, 0 },
-		{ "G", 9, 0 },   { "T", 12, 0 },  { "P", 15, 0 },  { "E", 18, 0 },
-	};
+	const __int128 limit = (__int128)INT64_MAX * 1000;
+	__int128 v = mantissa;
+	bool negative = v < 0;
 
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		if (!strcmp(s, suffixes[i].name)) {
-			*e10 = suffixes[i].e10;
-			*e2 = suffixes[i].e2;
-			return 0;
-		}
+	if (negative)
+		v = -v;
+	for (; exp2 > 0; exp2--) {
+		if (v > limit)
+			return negative ? INT64_MIN : INT64_MAX;
+		v *= 2;
 	}
-	if (*s == 'e' || *s == 'E') {
-		int sign = 1, v = 0;
+	for (; exp10 > 0; exp10--) {
+		if (v > limit)
+			return negative ? INT64_MIN : INT64_MAX;
+		v *= 10;
+	}
+	if (exp10 < 0) {
+		__int128 divisor = 1;
+		bool truncated;
 
-		s++;
-		if (*s == '+' || *s == '-')
-			sign = *s++ == '-' ? -1 : 1;
-		if (!is_digit(*s))
-			return -1;
-		for (; is_digit(*s); s++) {
-			v = v * 10 + (*s - '0');
-			if (v > 1000)
-				return -1;
-		}
-		if (*s)
-			return -1;
-		*e10 = sign * v;
-		*e2 = 0;
-		return 0;
+		for (; exp10 < 0 && divisor <= limit; exp10++)
+			divisor *= 10;
+		if (exp10 < 0)
+			return 0 + (v != 0 && !negative); /* vanishingly small: rounds to 1 or 0 */
+		truncated = v % divisor != 0;
+		v /= divisor;
+		/* Rounding up means away from zero for positives, toward zero otherwise. */
+		if (truncated && !negative)
+			v++;
 	}
-	return -1;
+	return saturate(negative ? -v : v);
 }
 
-int quantity_parse(const char *s, int scale, int64_t *ret)
+int quantity_parse(const char *text, struct quantity *ret, struct error *err)
 {
-	unsigned __int128 mantissa = 0, limit = (unsigned __int128)INT64_MAX;
-	int digits = 0, frac = 0, e10, e2;
-	bool negative = false, any = false, seen_dot = false;
-	const char *p = s;
+	const char *p = text;
+	__int128 mantissa = 0;
+	int digits = 0, fraction_digits = 0, exp10 = 0, exp2 = 0;
+	bool negative = false, seen_dot = false, seen_digit = false;
 
-	if (!s)
-		return -1;
+	if (!text || !*text)
+		return error_set(err, "%s", QUANTITY_RULE);
 	if (*p == '+' || *p == '-')
 		negative = *p++ == '-';
-	for (;; p++) {
-		if (is_digit(*p)) {
-			any = true;
-			if (mantissa == 0 && *p == '0') {
-				/* leading zeros carry no precision */
-			} else if (++digits > MAX_DIGITS) {
-				return -1;
-			}
-			mantissa = mantissa * 10 + (unsigned)(*p - '0');
+	for (; isdigit((unsigned char)*p) || *p == '.'; p++) {
+		if (*p == '.') {
 			if (seen_dot)
-				frac++;
-		} else if (*p == '.' && !seen_dot) {
+				return error_set(err, "%s", QUANTITY_RULE);
 			seen_dot = true;
-		} else {
-			break;
+			continue;
 		}
+		seen_digit = true;
+		if (digits == 0 && *p == '0' && !seen_dot)
+			continue; /* leading zeros carry nothing */
+		if (++digits > MAX_DIGITS)
+			return error_set(err, "%s", QUANTITY_RULE);
+		mantissa = mantissa * 10 + (*p - '0');
+		if (seen_dot)
+			fraction_digits++;
 	}
-	if (!any || parse_suffix(p, &e10, &e2) < 0)
-		return -1;
-	e10 += scale - frac;
-	for (; e2 > 0; e2--) {
-		if (mantissa > limit * 1000)
-			return -1; /* far too large whatever the power of ten */
-		mantissa <<= 1;
-	}
-	for (; e10 > 0; e10--) {
-		if (mantissa > limit)
-			return -1;
-		mantissa *= 10;
-	}
-	if (e10 < 0) {
-		unsigned __int128 divisor = 1;
-		bool rest = false;
+	if (!seen_digit)
+		return error_set(err, "%s", QUANTITY_RULE);
+	if (!strcmp(p, "")) {
+	} else if (!strcmp(p, "Ki")) {
+		exp2 = 10;
+	} else if (!strcmp(p, "Mi")) {
+		exp2 = 20;
+	} else if (!strcmp(p, "Gi")) {
+		exp2 = 30;
+	} else if (!strcmp(p, "Ti")) {
+		exp2 = 40;
+	} else if (!strcmp(p, "Pi")) {
+		exp2 = 50;
+	} else if (!strcmp(p, "Ei")) {
+		exp2 = 60;
+	} else if (!strcmp(p, "n")) {
+		exp10 = -9;
+	} else if (!strcmp(p, "u")) {
+		exp10 = -6;
+	} else if (!strcmp(p, "m")) {
+		exp10 = -3;
+	} else if (!strcmp(p, "k")) {
+		exp10 = 3;
+	} else if (!strcmp(p, "M")) {
+		exp10 = 6;
+	} else if (!strcmp(p, "G")) {
+		exp10 = 9;
+	} else if (!strcmp(p, "T")) {
+		exp10 = 12;
+	} else if (!strcmp(p, "P")) {
+		exp10 = 15;
+	} else if (!strcmp(p, "E")) {
+		exp10 = 18;
+	} else if ((*p == 'e' || *p == 'E') && p[1]) {
+		const char *q = p + 1;
+		bool exp_negative = false;
+		int e = 0;
 
-		for (; e10 < 0; e10++) {
-			if (divisor > limit * 10) {
-				/* So small it rounds to 0 or 1. */
-				rest = mantissa != 0;
-				mantissa = 0;
-				break;
-			}
-			divisor *= 10;
+		if (*q == '+' || *q == '-')
+			exp_negative = *q++ == '-';
+		if (!*q)
+			return error_set(err, "%s", QUANTITY_RULE);
+		for (; *q; q++) {
+			if (!isdigit((unsigned char)*q) || e > 1000)
+				return error_set(err, "%s", QUANTITY_RULE);
+			e = e * 10 + (*q - '0');
 		}
-		if (mantissa) {
-			rest = mantissa % divisor != 0;
-			mantissa /= divisor;
-		}
-		/* Ceil, towards positive infinity, as Quantity's rounding. */
-		if (rest && !negative)
-			mantissa++;
+		exp10 = exp_negative ? -e : e;
+	} else {
+		return error_set(err, "unable to parse quantity's suffix");
 	}
-	if (mantissa > limit)
-		return -1;
-	*ret = negative ? -(int64_t)mantissa : (int64_t)mantissa;
+	if (negative)
+		mantissa = -mantissa;
+	ret->value = scale(mantissa, exp10 - fraction_digits, exp2);
+	ret->milli = scale(mantissa, exp10 - fraction_digits + 3, exp2);
+	return 0;
+}
+
+int quantity_compare(const struct quantity *a, const struct quantity *b)
+{
+	if (a->milli != b->milli)
+		return a->milli < b->milli ? -1 : 1;
+	if (a->value != b->value)
+		return a->value < b->value ? -1 : 1;
 	return 0;
 }

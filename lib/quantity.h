@@ -1,15 +1,23 @@
-/* quantity.h — Kubernetes resource quantities ("500m", "2", "1.5Gi",
- * "1e3") read exactly, as resource.Quantity does, into integers a
- * scheduler can add up: CPU in millicores, memory in bytes. */
+/* quantity.h — Kubernetes resource quantities ("500m", "1.5Gi", "2e3",
+ * "128974848"): parsing with the API's grammar, into whole units and
+ * thousandths, rounded up as resource.Quantity's Value()/MilliValue() do
+ * and saturating at INT64_MAX. */
 #ifndef KONDUKTOR_QUANTITY_H
 #define KONDUKTOR_QUANTITY_H
 
 #include <stdint.h>
 
-/* Parses `s` and returns ceil(value * 10^scale) in *ret — scale 3 gives
- * milli-units (MilliValue()), scale 0 whole units (Value()), both rounded
- * up as Kubernetes rounds. Returns 0, or -1 for a string that is not a
- * quantity or a value that does not fit in int64; *ret is untouched then. */
-int quantity_parse(const char *s, int scale, int64_t *ret);
+#include "error.h"
+
+struct quantity {
+	int64_t value; /* ceil(q): bytes for memory, cores for cpu */
+	int64_t milli; /* ceil(q * 1000): millicores for cpu */
+};
+
+/* Parses one quantity; -1 with err ("quantities must match the regular
+ * expression ...") when malformed. */
+int quantity_parse(const char *text, struct quantity *ret, struct error *err);
+/* Compares two quantities by their milli values (then values); <0, 0, >0. */
+int quantity_compare(const struct quantity *a, const struct quantity *b);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_quantity.c — resource quantities as the scheduler reads them. */
+/* test_quantity.c — resource quantities as resource.Quantity reads them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,74 +7,70 @@
 
 #include "quantity.h"
 
-static int64_t milli(const char *s)
+static void expect(const char *text, int64_t value, int64_t milli)
 {
-	int64_t v = -12345;
+	struct quantity q;
+	struct error err = ERROR_INIT;
 
-	assert_int_equal(quantity_parse(s, 3, &v), 0);
-	return v;
+	assert_int_equal(quantity_parse(text, &q, &err), 0);
+	assert_int_equal(q.value, value);
+	assert_int_equal(q.milli, milli);
 }
 
-static int64_t units(const char *s)
+static void test_suffixes(void **state)
 {
-	int64_t v = -12345;
-
-	assert_int_equal(quantity_parse(s, 0, &v), 0);
-	return v;
+	expect("1", 1, 1000);
+	expect("500m", 1, 500);
+	expect("1.5", 2, 1500); /* Value() rounds up */
+	expect("250m", 1, 250);
+	expect("1Ki", 1024, 1024000);
+	expect("1.5Gi", 1610612736, 1610612736000);
+	expect("128974848", 128974848, 128974848000);
+	expect("129e6", 129000000, 129000000000);
+	expect("123Mi", 128974848, 128974848000);
+	expect("2k", 2000, 2000000);
+	expect("100n", 1, 1); /* 0.0000001 rounds up in both */
+	expect("0", 0, 0);
+	expect("0.5", 1, 500);
+	expect("-1", -1, -1000);
+	expect("+3", 3, 3000);
+	expect(".5", 1, 500);
 }
 
-static void test_cpu_in_millicores(void **state)
+static void test_huge_values_saturate(void **state)
 {
-	assert_int_equal(milli("1"), 1000);
-	assert_int_equal(milli("500m"), 500);
-	assert_int_equal(milli("0.5"), 500);
-	assert_int_equal(milli(".25"), 250);
-	assert_int_equal(milli("2."), 2000);
-	assert_int_equal(milli("1.0005"), 1001); /* rounded up */
-	assert_int_equal(milli("100u"), 1);      /* rounded up */
-	assert_int_equal(milli("0"), 0);
-	assert_int_equal(milli("+3"), 3000);
-	assert_int_equal(milli("1e3"), 1000000);
-	assert_int_equal(milli("1E-3"), 1);
-	assert_int_equal(milli("-1m"), -1);
+	expect("9Ei", INT64_MAX, INT64_MAX);
+	expect("1e100", INT64_MAX, INT64_MAX);
 }
 
-static void test_memory_in_bytes(void **state)
+static void test_malformed(void **state)
 {
-	assert_int_equal(units("1Ki"), 1024);
-	assert_int_equal(units("1.5Gi"), 1610612736);
-	assert_int_equal(units("128974848"), 128974848);
-	assert_int_equal(units("129e6"), 129000000);
-	assert_int_equal(units("129M"), 129000000);
-	assert_int_equal(units("123Mi"), 128974848);
-	assert_int_equal(units("1Ei"), 1152921504606846976);
-	assert_int_equal(units("0.1"), 1); /* rounded up */
-	assert_int_equal(units("000000000000000000000000000000000000000001k"), 1000);
+	static const char *const bad[] = { "", "m", "1.2.3", "1Zi", "1 Gi", "e3", "1e", "abc",
+					   "1e+", "--1" };
+	struct quantity q;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(quantity_parse(bad[i], &q, NULL), -1);
 }
 
-static void test_rejects_what_is_not_a_quantity(void **state)
+static void test_compare(void **state)
 {
-	const char *bad[] = { "", "m", "1.2.3", "1 Gi", "1gi", "1KiB", "--1", "1e", "1e+",
-			      "0x10", "1.5e3.1", "abc", "1Zi" };
-	int64_t v = 7;
+	struct quantity a, b;
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(quantity_parse(bad[i], 0, &v), -1);
-		assert_int_equal(v, 7);
-	}
-	assert_int_equal(quantity_parse(NULL, 0, &v), -1);
-	/* Too large for int64 milli-units. */
-	assert_int_equal(quantity_parse("8Ei", 3, &v), -1);
-	assert_int_equal(quantity_parse("1e30", 0, &v), -1);
-	assert_int_equal(v, 7);
+	quantity_parse("500m", &a, NULL);
+	quantity_parse("1", &b, NULL);
+	assert_true(quantity_compare(&a, &b) < 0);
+	quantity_parse("1000m", &a, NULL);
+	assert_int_equal(quantity_compare(&a, &b), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cpu_in_millicores),
-		cmocka_unit_test(test_memory_in_bytes),
-		cmocka_unit_test(test_rejects_what_is_not_a_quantity),
+		cmocka_unit_test(test_suffixes),
+		cmocka_unit_test(test_huge_values_saturate),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_compare),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
