@@ -28,21 +28,33 @@ const char *const runtime_options[] = {
 };
 
 const char runtime_options_help[] =
-	"  --node-name NAME            the node's name (default local)\n"
-	"  --node-cpu QUANTITY         allocatable CPU, e.g. 4 or 3500m (default: the host's CPUs)\n"
-	"  --node-memory QUANTITY      allocatable memory, e.g. 16Gi (default: the host's memory)\n"
-	"  --node-gpus N               allocatable nvidia.com/gpu (default 0)\n"
-	"  --node-max-pods N           pods the node takes at most (default 110)\n"
-	"  --node-labels K=V,...       extra labels of the node\n"
-	"  --node-taints K[=V]:EFFECT,...  taints of the node (NoSchedule, PreferNoSchedule, NoExecute)\n"
-	"  --fail-image-pattern GLOB   images matching GLOB fail to pull (ErrImagePull, ImagePullBackOff)\n"
-	"  --restart-backoff DURATION  first container restart back-off (default 10s)\n"
-	"  --restart-backoff-max DURATION  longest container restart back-off (default 5m)\n"
-	"  --job-backoff DURATION      first delay before replacing a failed Job pod (default 10s)\n"
-	"  --job-backoff-max DURATION  longest such delay (default 10m)\n"
-	"  --shutdown-grace DURATION   grace given to running pods when the cluster stops (default 10s)\n"
-	"  --controllers LIST          what runs: kubelet,scheduler,job,jobset, all or none (default all)\n"
-	"  --data-dir DIR              where pod volumes live (default: <state-dir>/pods or a temporary directory)\n";
+	"      --node-name NAME            the name of the cluster's node (default local)\n"
+	"      --node-cpu QUANTITY         allocatable CPU, e.g. 4 or 3500m (default: the\n"
+	"                                  host's CPUs)\n"
+	"      --node-memory QUANTITY      allocatable memory, e.g. 16Gi (default: the\n"
+	"                                  host's memory)\n"
+	"      --node-gpus N               allocatable nvidia.com/gpu (default 0)\n"
+	"      --node-max-pods N           pods the node takes at most (default 110)\n"
+	"      --node-labels K=V,...       more labels for the node\n"
+	"      --node-taints K[=V]:EFFECT,...\n"
+	"                                  taints of the node; EFFECT is NoSchedule,\n"
+	"                                  PreferNoSchedule or NoExecute\n"
+	"      --fail-image-pattern GLOB   images matching GLOB never pull: their\n"
+	"                                  containers show ErrImagePull, then\n"
+	"                                  ImagePullBackOff (to test that path)\n"
+	"      --restart-backoff DURATION  first back-off before a container restarts or\n"
+	"                                  an image pull is retried (default 10s)\n"
+	"      --restart-backoff-max DURATION\n"
+	"                                  longest such back-off (default 5m)\n"
+	"      --job-backoff DURATION      first delay before a Job replaces a failed pod\n"
+	"                                  (default 10s)\n"
+	"      --job-backoff-max DURATION  longest such delay (default 10m)\n"
+	"      --shutdown-grace DURATION   grace running pods get when the cluster stops,\n"
+	"                                  before SIGKILL (default 10s)\n"
+	"      --controllers LIST          what runs: kubelet, scheduler, job, jobset,\n"
+	"                                  all or none, comma-separated (default all)\n"
+	"      --data-dir DIR              where pods' volumes live (default DIR/data of\n"
+	"                                  --state-dir, else a temporary directory)\n";
 
 /* Calls fn for each non-empty comma-separated item of value (modified
  * copy); stops at the first failure. */
