@@ -28,6 +28,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "node.h"
+#include "runtime.h"
 #include "schema.h"
 #include "store.h"
 #include "strutil.h"
@@ -63,7 +64,9 @@ static const char usage[] =
 	"      --watch-history N           changes kept for watches that resume from a\n"
 	"                                  resourceVersion (default 10000); older: 410 Gone\n"
 	"      --bookmark-interval SECONDS time between watch BOOKMARK events (default 60)\n"
-	"      --node-name NAME            the name of the cluster's node (default local)\n"
+	"\n"
+	"Node and pods (the kubelet, scheduler and Job/JobSet controllers):\n"
+	"%s"
 	"\n"
 	"Start-up:\n"
 	"      --ready-file FILE           once serving, write {\"url\", \"port\", \"pid\", ...}\n"
@@ -93,13 +96,13 @@ enum {
 	OPT_SCHEMA_DIR,
 	OPT_WATCH_HISTORY,
 	OPT_BOOKMARK,
-	OPT_NODE_NAME,
 	OPT_READY_FILE,
 	OPT_KUBECONFIG_OUT,
 	OPT_VERSION,
+	OPT_RUNTIME, /* OPT_RUNTIME + i: runtime_options[i] */
 };
 
-static const struct option long_options[] = {
+static const struct option server_options[] = {
 	{ "bind-address", required_argument, NULL, OPT_BIND },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "tls-cert-file", required_argument, NULL, OPT_TLS_CERT },
@@ -111,7 +114,6 @@ static const struct option long_options[] = {
 	{ "api-schema-dir", required_argument, NULL, OPT_SCHEMA_DIR },
 	{ "watch-history", required_argument, NULL, OPT_WATCH_HISTORY },
 	{ "bookmark-interval", required_argument, NULL, OPT_BOOKMARK },
-	{ "node-name", required_argument, NULL, OPT_NODE_NAME },
 	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 	{ "kubeconfig-out", required_argument, NULL, OPT_KUBECONFIG_OUT },
 	{ "v", required_argument, NULL, 'v' },
@@ -144,14 +146,45 @@ static int parse_number(const char *flag, const char *text, int64_t min, int64_t
 	return 0;
 }
 
-/* Returns -1 to exit with EXIT_USAGE, 1 to exit 0 (help, version), 0 to run. */
-static int parse_flags(int argc, char **argv, struct cluster_config *c)
+/* The server's options and the runtime's (runtime.h) in one table. */
+static struct option *all_options(void)
 {
+	size_t n_server = 0, n_runtime = 0, i;
+	struct option *all;
+
+	while (server_options[n_server].name)
+		n_server++;
+	while (runtime_options[n_runtime])
+		n_runtime++;
+	all = xcalloc(n_server + n_runtime + 1, sizeof(*all));
+	memcpy(all, server_options, n_server * sizeof(*all));
+	for (i = 0; i < n_runtime; i++)
+		all[n_server + i] = (struct option){ runtime_options[i] + 2, required_argument, NULL,
+						     OPT_RUNTIME + (int)i };
+	return all;
+}
+
+/* Returns -1 to exit with EXIT_USAGE, 1 to exit 0 (help, version), 0 to run. */
+static int parse_flags(int argc, char **argv, struct cluster_config *c, struct runtime_config *rc)
+{
+	_cleanup_free_ struct option *long_options = all_options();
+	struct error err = ERROR_INIT;
 	int opt;
 	int64_t n;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":hv:", long_options, NULL)) != -1) {
+		if (opt >= OPT_RUNTIME) {
+			const char *name = runtime_options[opt - OPT_RUNTIME];
+
+			if (runtime_config_set(rc, name, optarg, &err) < 0) {
+				usage_error("%s", err.msg);
+				return -1;
+			}
+			if (!strcmp(name, "--node-name"))
+				c->node_name = rc->node_name;
+			continue;
+		}
 		switch (opt) {
 		case OPT_BIND: c->bind_address = optarg; break;
 		case OPT_PORT:
@@ -180,7 +213,6 @@ static int parse_flags(int argc, char **argv, struct cluster_config *c)
 				return -1;
 			c->bookmark_interval_seconds = n;
 			break;
-		case OPT_NODE_NAME: c->node_name = optarg; break;
 		case OPT_READY_FILE: c->ready_file = optarg; break;
 		case OPT_KUBECONFIG_OUT: c->kubeconfig_out = optarg; break;
 		case 'v':
@@ -188,7 +220,7 @@ static int parse_flags(int argc, char **argv, struct cluster_config *c)
 				return -1;
 			break;
 		case OPT_VERSION: printf("konduktor-localcluster v%s\n", KONDUKTOR_VERSION); return 1;
-		case 'h': fputs(usage, stdout); return 1;
+		case 'h': printf(usage, runtime_options_help); return 1;
 		case ':':
 			usage_error("flag '%s' needs a value", argv[optind - 1]);
 			return -1;
@@ -336,14 +368,19 @@ int main(int argc, char **argv)
 	struct cluster cluster = { .config = &config, .shutdown_fd = -1 };
 	struct store_config store_config = { 0 };
 	struct http_server *server = NULL;
+	struct runtime_config runtime_config;
+	struct runtime *runtime = NULL;
 	struct error err = ERROR_INIT;
 	sigset_t signals;
 	int lock_fd = -1, port = 0, rc, status = EXIT_ERROR;
 
 	log_set_program("konduktor-localcluster");
-	rc = parse_flags(argc, argv, &config);
-	if (rc)
+	runtime_config_init(&runtime_config);
+	rc = parse_flags(argc, argv, &config, &runtime_config);
+	if (rc) {
+		runtime_config_release(&runtime_config);
 		return rc < 0 ? EXIT_USAGE : EXIT_OK;
+	}
 	if (config.verbosity)
 		log_set_level((int)config.verbosity);
 
@@ -359,6 +396,13 @@ int main(int argc, char **argv)
 		goto out;
 	if (make_logs_dir(&cluster, &err) < 0)
 		goto out;
+	/* The runtime forks its process runner: before any thread starts. */
+	runtime_config.logs_dir = xstrdup(cluster.logs_dir);
+	if (!runtime_config.data_dir && config.state_dir)
+		runtime_config.data_dir = path_join(config.state_dir, "data");
+	runtime = runtime_new(&runtime_config, &err);
+	if (!runtime)
+		goto out;
 	if (config.api_schema_dir &&
 	    !(cluster.schema = schema_load_async(config.api_schema_dir, &err)))
 		goto out;
@@ -368,7 +412,8 @@ int main(int argc, char **argv)
 	store_config.state_dir = config.state_dir;
 	store_config.watch_history = config.watch_history;
 	cluster.store = store_open(&store_config, &err);
-	if (!cluster.store || node_ensure(&cluster, &err) < 0)
+	if (!cluster.store || node_ensure(&cluster, &err) < 0 ||
+	    runtime_start(runtime, cluster.store, &err) < 0)
 		goto out;
 	cluster.faults = faults_new();
 	cluster.counters = counters_new();
@@ -410,6 +455,10 @@ out:
 		faults_shutdown(cluster.faults);
 	if (cluster.shutdown_fd >= 0)
 		eventfd_write(cluster.shutdown_fd, 1);
+	/* The node shuts down (pods stopped, their status written) while the
+	 * store still takes writes. */
+	runtime_stop(runtime);
+	runtime_config_release(&runtime_config);
 	if (cluster.store)
 		store_shutdown(cluster.store);
 	http_server_stop(server);

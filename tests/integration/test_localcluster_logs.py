@@ -23,8 +23,10 @@ class FakeKubelet:
     def __init__(self, cluster, name, containers=("main",)):
         self.cluster = cluster
         self.name = name
-        pod = cluster.api("POST", PODS, {"metadata": {"name": name}, "spec": {"containers": [
-            {"name": c, "image": "busybox"} for c in containers]}}, expect=201)
+        # A node selector nothing matches keeps the real kubelet away.
+        pod = cluster.api("POST", PODS, {"metadata": {"name": name}, "spec": {
+            "nodeSelector": {"konduktor.test/nowhere": "true"},
+            "containers": [{"name": c, "image": "busybox"} for c in containers]}}, expect=201)
         self.uid = pod["metadata"]["uid"]
         self.logs_dir = pathlib.Path(cluster.ready["logsDir"])
 

@@ -27,10 +27,13 @@ def test_restart_keeps_every_object(cluster_factory):
     c.restart()
     after = c.api("GET", CM)
     assert after["items"] == before["items"]
-    # Versions continue (the node's refreshed Ready condition may take one).
+    # Versions continue (the node coming back takes some).
     after_rv = int(after["metadata"]["resourceVersion"])
-    assert after_rv in (rv, rv + 1)
-    assert c.api("GET", JOBS + "/j") == made
+    assert after_rv >= rv
+    # (The runtime may have run the Job meanwhile: its status moves on.)
+    kept = c.api("GET", JOBS + "/j")
+    assert kept["metadata"]["uid"] == made["metadata"]["uid"]
+    assert kept["spec"] == made["spec"]
     assert c.request("GET", CM + "/cm-7")[0] == 404
     assert c.api("GET", "/api/v1/namespaces/team")["status"]["phase"] == "Active"
     new = c.api("POST", CM, {"metadata": {"name": "new"}}, expect=201)
