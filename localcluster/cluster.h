@@ -24,6 +24,7 @@ struct cluster_config {
 	const char *tls_key_file;
 	const char *client_ca_file; /* verify client certificates against it */
 	const char *token_file;     /* static bearer tokens: token,user,uid[,"groups"] */
+	const char *pki_dir;        /* certificates made and kept there (pki.h) */
 	const char *state_dir;      /* NULL: in memory */
 	const char *api_schema_dir; /* NULL: no schema validation */
 	const char *ready_file;     /* written once serving */

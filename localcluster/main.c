@@ -28,12 +28,14 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "node.h"
+#include "pki.h"
 #include "runtime.h"
 #include "schema.h"
 #include "store.h"
 #include "strutil.h"
 #include "version.h"
 #include "xalloc.h"
+#include "yamljson.h"
 
 static const char usage[] =
 	"Usage: konduktor-localcluster [flags]\n"
@@ -51,6 +53,10 @@ static const char usage[] =
 	"                                  the user is the certificate's common name\n"
 	"      --token-auth-file FILE      accept the bearer tokens of this file, one per\n"
 	"                                  line: token,user,uid[,\"group1,group2\"]\n"
+	"      --pki-dir DIR               serve HTTPS and require client certificates, using\n"
+	"                                  a CA and certificates kept in DIR (made on first\n"
+	"                                  use); --kubeconfig-out embeds the client's\n"
+	"                                  certificate and key\n"
 	"      --max-connections N         connections served at once (default 4096)\n"
 	"\n"
 	"State:\n"
@@ -98,6 +104,7 @@ enum {
 	OPT_BOOKMARK,
 	OPT_READY_FILE,
 	OPT_KUBECONFIG_OUT,
+	OPT_PKI_DIR,
 	OPT_VERSION,
 	OPT_RUNTIME, /* OPT_RUNTIME + i: runtime_options[i] */
 };
@@ -116,6 +123,7 @@ static const struct option server_options[] = {
 	{ "bookmark-interval", required_argument, NULL, OPT_BOOKMARK },
 	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 	{ "kubeconfig-out", required_argument, NULL, OPT_KUBECONFIG_OUT },
+	{ "pki-dir", required_argument, NULL, OPT_PKI_DIR },
 	{ "v", required_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -215,6 +223,7 @@ static int parse_flags(int argc, char **argv, struct cluster_config *c, struct r
 			break;
 		case OPT_READY_FILE: c->ready_file = optarg; break;
 		case OPT_KUBECONFIG_OUT: c->kubeconfig_out = optarg; break;
+		case OPT_PKI_DIR: c->pki_dir = optarg; break;
 		case 'v':
 			if (parse_number("v", optarg, 0, 10, &c->verbosity) < 0)
 				return -1;
@@ -231,6 +240,11 @@ static int parse_flags(int argc, char **argv, struct cluster_config *c, struct r
 	}
 	if (optind < argc) {
 		usage_error("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (c->pki_dir && (c->tls_cert_file || c->tls_key_file || c->client_ca_file)) {
+		usage_error("%s", "--pki-dir provides the certificates: leave out --tls-cert-file, "
+				  "--tls-private-key-file and --client-ca-file");
 		return -1;
 	}
 	if (!c->tls_cert_file != !c->tls_key_file) {
@@ -263,41 +277,94 @@ static int write_ready_file(const struct cluster *cluster, int port, struct erro
 	return file_write_atomic(cluster->config->ready_file, text, strlen(text), 0600, err);
 }
 
-static int write_kubeconfig(const struct cluster *cluster, struct error *err)
+/* Sets key to the base64 of a file's content. */
+static int set_file_data(cJSON *obj, const char *key, const char *path, struct error *err)
+{
+	struct buf text = BUF_INIT(BUF_MAX_SMALL * 4);
+	struct buf encoded = BUF_INIT(BUF_MAX_SMALL * 8);
+	int ret = -1;
+
+	if (file_read_all(path, &text, err) == 0 &&
+	    base64_encode(&encoded, text.data, text.len) == 0) {
+		json_set_string(obj, key, encoded.data);
+		ret = 0;
+	}
+	if (text.cap)
+		explicit_bzero(text.data, text.len);
+	if (encoded.cap)
+		explicit_bzero(encoded.data, encoded.len);
+	buf_release(&text);
+	buf_release(&encoded);
+	return ret;
+}
+
+/* The kubeconfig --kubeconfig-out asks for: context konduktor-local, the
+ * server's CA (the PKI's, or the serving certificate itself), and the
+ * credentials a client needs (the PKI's client certificate, or the first
+ * token). */
+static int write_kubeconfig(const struct cluster *cluster, const struct pki *pki,
+			    struct error *err)
 {
 	const struct cluster_config *config = cluster->config;
 	const char *token = auth_first_token(cluster->auth);
+	_cleanup_json_ cJSON *kc = cJSON_CreateObject();
+	cJSON *entry, *cl, *user, *ctx, *list;
 	struct buf out = BUF_INIT(BUF_MAX_DEFAULT);
-	int ret;
+	int ret = -1;
 
-	buf_printf(&out, "apiVersion: v1\nkind: Config\nclusters:\n- name: konduktor-local\n"
-			 "  cluster:\n    server: %s\n",
-		   cluster->url);
-	if (config->tls_cert_file) {
-		struct buf cert = BUF_INIT(BUF_MAX_SMALL * 4);
+	json_set_string(kc, "apiVersion", "v1");
+	json_set_string(kc, "kind", "Config");
+	entry = cJSON_CreateObject();
+	json_set_string(entry, "name", "konduktor-local");
+	cl = json_ensure_object(entry, "cluster");
+	json_set_string(cl, "server", cluster->url);
+	if (config->tls_cert_file &&
+	    set_file_data(cl, "certificate-authority-data",
+			  pki->ca_cert ? pki->ca_cert : config->tls_cert_file, err) < 0)
+		goto out;
+	list = cJSON_CreateArray();
+	cJSON_AddItemToArray(list, entry);
+	json_set(kc, "clusters", list);
 
-		if (file_read_all(config->tls_cert_file, &cert, err) < 0) {
-			buf_release(&cert);
-			buf_release(&out);
-			return -1;
-		}
-		buf_puts(&out, "    certificate-authority-data: ");
-		base64_encode(&out, cert.data, cert.len);
-		buf_putc(&out, '\n');
-		buf_release(&cert);
+	entry = cJSON_CreateObject();
+	json_set_string(entry, "name", "konduktor-local");
+	user = json_ensure_object(entry, "user");
+	if (pki->client_cert) {
+		if (set_file_data(user, "client-certificate-data", pki->client_cert, err) < 0 ||
+		    set_file_data(user, "client-key-data", pki->client_key, err) < 0)
+			goto out;
+	} else if (token) {
+		json_set_string(user, "token", token);
 	}
-	buf_puts(&out, "users:\n- name: konduktor-local\n  user:");
-	if (token)
-		buf_printf(&out, "\n    token: %s\n", token);
-	else
-		buf_puts(&out, " {}\n");
-	buf_puts(&out, "contexts:\n- name: konduktor-local\n  context:\n    cluster: konduktor-local\n"
-		       "    user: konduktor-local\n    namespace: default\n"
-		       "current-context: konduktor-local\n");
-	/* 0600: it may hold a token. */
-	ret = file_write_atomic(config->kubeconfig_out, out.data, out.len, 0600, err);
-	explicit_bzero(out.data, out.len);
+	list = cJSON_CreateArray();
+	cJSON_AddItemToArray(list, entry);
+	json_set(kc, "users", list);
+
+	entry = cJSON_CreateObject();
+	json_set_string(entry, "name", "konduktor-local");
+	ctx = json_ensure_object(entry, "context");
+	json_set_string(ctx, "cluster", "konduktor-local");
+	json_set_string(ctx, "user", "konduktor-local");
+	json_set_string(ctx, "namespace", "default");
+	list = cJSON_CreateArray();
+	cJSON_AddItemToArray(list, entry);
+	json_set(kc, "contexts", list);
+	json_set_string(kc, "current-context", "konduktor-local");
+
+	/* 0600: it may hold a token or a key. */
+	if (json_to_yaml(kc, &out, err) == 0)
+		ret = file_write_atomic(config->kubeconfig_out, out.data, out.len, 0600, err);
+out:
+	if (out.cap)
+		explicit_bzero(out.data, out.len);
 	buf_release(&out);
+	{
+		/* The tree held the same secrets. */
+		char *text = json_print_compact(kc);
+
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
 	return ret;
 }
 
@@ -370,6 +437,7 @@ int main(int argc, char **argv)
 	struct http_server *server = NULL;
 	struct runtime_config runtime_config;
 	struct runtime *runtime = NULL;
+	struct pki pki = { 0 };
 	struct error err = ERROR_INIT;
 	sigset_t signals;
 	int lock_fd = -1, port = 0, rc, status = EXIT_ERROR;
@@ -394,6 +462,13 @@ int main(int argc, char **argv)
 
 	if (config.state_dir && lock_state_dir(config.state_dir, &lock_fd, &err) < 0)
 		goto out;
+	if (config.pki_dir) {
+		if (pki_ensure(config.pki_dir, config.bind_address, &pki, &err) < 0)
+			goto out;
+		config.tls_cert_file = pki.server_cert;
+		config.tls_key_file = pki.server_key;
+		config.client_ca_file = pki.ca_cert;
+	}
 	if (make_logs_dir(&cluster, &err) < 0)
 		goto out;
 	/* The runtime forks its process runner: before any thread starts. */
@@ -434,7 +509,7 @@ int main(int argc, char **argv)
 			  config.api_schema_dir);
 		goto out;
 	}
-	if ((config.kubeconfig_out && write_kubeconfig(&cluster, &err) < 0) ||
+	if ((config.kubeconfig_out && write_kubeconfig(&cluster, &pki, &err) < 0) ||
 	    (config.ready_file && write_ready_file(&cluster, port, &err) < 0))
 		goto out;
 	printf("serving on %s\n", cluster.url);
@@ -475,5 +550,6 @@ out:
 		close(cluster.shutdown_fd);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	pki_release(&pki);
 	return status;
 }
