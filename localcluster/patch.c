@@ -19,6 +19,56 @@ static cJSON *dup_or_die(const cJSON *value)
 	return copy;
 }
 
+/* ---- members kept in place ----
+ * A patched member keeps its position among its siblings, as Go's maps
+ * serialised in order would not, but as a client comparing texts expects. */
+
+/* Detaches obj's member key (NULL if absent); *ret_next is the sibling it
+ * stood before. */
+static cJSON *take_member(cJSON *obj, const char *key, cJSON **ret_next)
+{
+	cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*ret_next = item ? item->next : NULL;
+	return item ? cJSON_DetachItemViaPointer(obj, item) : NULL;
+}
+
+/* Gives item the member name key. */
+static void name_item(cJSON *item, const char *key)
+{
+	if (item->string && !strcmp(item->string, key))
+		return;
+	if (item->string && !(item->type & cJSON_StringIsConst))
+		cJSON_free(item->string);
+	item->string = xstrdup(key);
+	item->type &= ~cJSON_StringIsConst;
+}
+
+/* Links item into parent's children before next (at the end when next is
+ * NULL). Done by hand: cJSON_InsertItemInArray of Debian 12's libcjson
+ * refuses every index but 0. */
+static void insert_before(cJSON *parent, cJSON *item, cJSON *next)
+{
+	if (!next) {
+		cJSON_AddItemToArray(parent, item); /* appends to an object as well */
+		return;
+	}
+	item->next = next;
+	item->prev = next->prev;
+	if (next == parent->child)
+		parent->child = item;
+	else
+		next->prev->next = item;
+	next->prev = item;
+}
+
+/* Adds value as member key before next (at the end when next is NULL). */
+static void put_member(cJSON *obj, const char *key, cJSON *value, cJSON *next)
+{
+	name_item(value, key);
+	insert_before(obj, value, next);
+}
+
 /* ---- RFC 7386 ---- */
 
 static cJSON *merge(cJSON *target, const cJSON *patch)
@@ -38,9 +88,10 @@ static cJSON *merge(cJSON *target, const cJSON *patch)
 		if (cJSON_IsNull(p)) {
 			cJSON_DeleteItemFromObjectCaseSensitive(target, p->string);
 		} else {
-			cJSON *existing = cJSON_DetachItemFromObjectCaseSensitive(target, p->string);
+			cJSON *next;
+			cJSON *existing = take_member(target, p->string, &next);
 
-			cJSON_AddItemToObject(target, p->string, merge(existing, p));
+			put_member(target, p->string, merge(existing, p), next);
 		}
 	}
 	return target;
@@ -184,10 +235,11 @@ static cJSON *add_at(cJSON *doc, const struct strv *tokens, cJSON *value, bool *
 	if (cJSON_IsObject(parent)) {
 		json_set(parent, last, value);
 	} else if (cJSON_IsArray(parent) && array_index(parent, last, true, &idx) == 0) {
-		if (idx == cJSON_GetArraySize(parent))
-			cJSON_AddItemToArray(parent, value);
-		else
-			cJSON_InsertItemInArray(parent, idx, value);
+		/* An item that was a member (moved, copied) is a member no more. */
+		if (value->string && !(value->type & cJSON_StringIsConst))
+			cJSON_free(value->string);
+		value->string = NULL;
+		insert_before(parent, value, cJSON_GetArrayItem(parent, idx));
 	} else {
 		cJSON_Delete(value);
 		*ok = false;
@@ -243,15 +295,20 @@ static cJSON *apply_operation(cJSON *doc, const cJSON *op, size_t index, struct 
 			error_set(err, "remove operation does not apply: doc is missing path: \"%s\"",
 				  path);
 	} else if (!strcmp(name, "replace")) {
-		cJSON *gone = tokens.len ? detach(doc, &tokens) : NULL;
+		cJSON *old = tokens.len ? resolve(doc, &tokens) : NULL;
 
 		if (!tokens.len) {
 			cJSON_Delete(doc);
 			doc = dup_or_die(value);
 			*ok = true;
-		} else if (gone) {
-			cJSON_Delete(gone);
-			doc = add_at(doc, &tokens, dup_or_die(value), ok);
+		} else if (old) {
+			cJSON *parent = resolve_parent(doc, &tokens);
+			cJSON *replacement = dup_or_die(value);
+
+			if (cJSON_IsObject(parent))
+				name_item(replacement, tokens.items[tokens.len - 1]);
+			/* In place: frees old. */
+			*ok = cJSON_ReplaceItemViaPointer(parent, old, replacement);
 		}
 		if (!*ok)
 			error_set(err, "replace operation does not apply: doc is missing key: %s",
@@ -445,7 +502,7 @@ static cJSON *merge_keyed_list(cJSON *target, const cJSON *patch, const char *ke
 				cJSON_Delete(target);
 				return NULL;
 			}
-			cJSON_InsertItemInArray(target, index, merged);
+			insert_before(target, merged, cJSON_GetArrayItem(target, index));
 		} else {
 			cJSON *added = strategic(cJSON_CreateObject(), p, depth + 1, err);
 
@@ -565,14 +622,15 @@ static cJSON *strategic(cJSON *target, const cJSON *patch, int depth, struct err
 		if (cJSON_IsNull(p)) {
 			cJSON_DeleteItemFromObjectCaseSensitive(target, key);
 		} else {
-			cJSON *existing = cJSON_DetachItemFromObjectCaseSensitive(target, key);
+			cJSON *next;
+			cJSON *existing = take_member(target, key, &next);
 			cJSON *merged = merge_field(existing, p, key, depth, err);
 
 			if (!merged) {
 				cJSON_Delete(target);
 				return NULL;
 			}
-			cJSON_AddItemToObject(target, key, merged);
+			put_member(target, key, merged, next);
 		}
 	}
 	/* Directives that refer to sibling fields. */
