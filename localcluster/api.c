@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cleanup.h"
 #include "jsonutil.h"
@@ -15,6 +16,7 @@
 #include "schema.h"
 #include "store.h"
 #include "strutil.h"
+#include "table.h"
 #include "xalloc.h"
 
 /* Lists are assembled from stored text; this bounds one response. */
@@ -312,14 +314,58 @@ static int validate_fields(struct http_request *req, const struct resource *r, c
 
 /* ---- get and list ---- */
 
+/* Answers with a Table of items when the client asked for one (kubectl
+ * get); false if it did not. */
+static bool want_table(struct http_request *req, enum table_include *ret_include,
+		       struct api_error *err)
+{
+	if (!table_requested(http_header(req, MHD_HTTP_HEADER_ACCEPT)))
+		return false;
+	if (table_parse_include(http_query(req, "includeObject"), ret_include) < 0) {
+		api_error_set(err, 400, "BadRequest", "includeObject: must be None, Metadata or Object");
+		*ret_include = TABLE_INCLUDE_METADATA;
+	}
+	return true;
+}
+
+static enum MHD_Result respond_table(struct http_request *req, const struct resource *r,
+				     struct store_obj *const *items, size_t n,
+				     const struct store_list *list, enum table_include include)
+{
+	struct buf out = BUF_INIT(LIST_MAX_BYTES);
+	size_t len;
+	char *body;
+
+	if (table_render(&out, r, items, n, list ? list->resource_version : 0,
+			 list ? list->continue_token : NULL, list ? list->remaining : -1, include,
+			 time(NULL)) < 0) {
+		struct api_error err = API_ERROR_INIT;
+
+		buf_release(&out);
+		api_error_set(&err, 500, "InternalError", "Internal error occurred: table too large");
+		return http_respond_error(req, &err);
+	}
+	body = buf_detach(&out, &len);
+	return http_respond(req, 200, "application/json", body, len);
+}
+
 static enum MHD_Result handle_get(struct http_request *req, const struct api_route *route)
 {
 	struct api_error err = API_ERROR_INIT;
 	struct store_obj *obj = NULL;
+	enum table_include include;
 
 	if (store_get(req->cluster->store, route->resource->id, route->ns, route->name, &obj,
 		      &err) < 0)
 		return http_respond_error(req, &err);
+	if (want_table(req, &include, &err)) {
+		enum MHD_Result ret = err.code ? http_respond_error(req, &err)
+					       : respond_table(req, route->resource, &obj, 1, NULL,
+							       include);
+
+		store_obj_unref(obj);
+		return ret;
+	}
 	return respond_object(req, 200, obj);
 }
 
@@ -346,12 +392,22 @@ static enum MHD_Result handle_list(struct http_request *req, const struct api_ro
 	struct buf out = BUF_INIT(LIST_MAX_BYTES);
 	size_t total = 256;
 
+	enum table_include include;
+
 	opts.label_selector = http_query(req, "labelSelector");
 	opts.field_selector = http_query(req, "fieldSelector");
 	opts.continue_token = http_query(req, "continue");
 	if (parse_limit(req, &opts.limit, &err) < 0 ||
 	    store_list(req->cluster->store, r->id, route->ns, &opts, &list, &err) < 0)
 		return http_respond_error(req, &err);
+	if (want_table(req, &include, &err)) {
+		enum MHD_Result ret = err.code ? http_respond_error(req, &err)
+					       : respond_table(req, r, list.items, list.len, &list,
+							       include);
+
+		store_list_release(&list);
+		return ret;
+	}
 	for (size_t i = 0; i < list.len; i++)
 		total += list.items[i]->json_len + 1;
 	if (buf_grow(&out, total + 512) < 0) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "api.h"
 #include "cleanup.h"
@@ -19,6 +20,7 @@
 #include "jsonutil.h"
 #include "store.h"
 #include "strutil.h"
+#include "table.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -38,12 +40,18 @@ struct watch_stream {
 	struct buf out;
 	size_t sent;
 	bool finish; /* end once out is sent */
+	bool table;  /* events carry one-row Tables (kubectl get --watch) */
+	enum table_include include;
 };
 
-static void append_event(struct watch_stream *ws, const char *type, const char *json, size_t len)
+static void append_event(struct watch_stream *ws, const char *type, struct store_obj *obj)
 {
 	buf_printf(&ws->out, "{\"type\":\"%s\",\"object\":", type);
-	buf_append(&ws->out, json, len);
+	if (ws->table)
+		table_render(&ws->out, ws->resource, &obj, 1, obj->resource_version, NULL, -1,
+			     ws->include, time(NULL));
+	else
+		buf_append(&ws->out, obj->json, obj->json_len);
 	buf_puts(&ws->out, "}\n");
 }
 
@@ -95,7 +103,7 @@ static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		rc = store_watch_next(ws->watch, 0, &ev);
 		if (rc == 1) {
-			append_event(ws, types[ev.type], ev.object->json, ev.object->json_len);
+			append_event(ws, types[ev.type], ev.object);
 			store_event_release(&ev);
 			continue;
 		}
@@ -198,6 +206,8 @@ enum MHD_Result api_watch(struct http_request *req, const struct api_route *rout
 	ws->client_fd = http_connection_fd(req);
 	ws->deadline_ms = time_mono_ms() + seconds * 1000;
 	ws->bookmarks = api_query_true(req, "allowWatchBookmarks");
+	ws->table = table_requested(http_header(req, MHD_HTTP_HEADER_ACCEPT)) &&
+		    table_parse_include(http_query(req, "includeObject"), &ws->include) == 0;
 	ws->next_bookmark_ms = time_mono_ms() + ws->cluster->config->bookmark_interval_seconds * 1000;
 	buf_init(&ws->out, WATCH_BUFFER_MAX);
 	return http_respond_stream(req, 200, "application/json", watch_read, ws, watch_free);

@@ -177,3 +177,33 @@ def test_python_client_watch_sees_410_after_history_expires(cluster):
                                       resource_version=rv, timeout_seconds=5):
             pass
     assert e.value.status == 410
+
+
+def test_kubectl_get_prints_the_real_columns(cluster_factory):
+    """Server-side Tables: `kubectl get` shows what it shows on a real
+    cluster (controllers off, so nothing moves under the test)."""
+    c = cluster_factory(args=["--controllers", "none"])
+    c.api("POST", "/api/v1/namespaces/default/pods", {"metadata": {"name": "p"}, "spec": {
+        "containers": [{"name": "main", "image": "busybox"}]}}, expect=201)
+    c.api("POST", "/apis/batch/v1/namespaces/default/jobs", {
+        "metadata": {"name": "j"}, "spec": {"completions": 2, "template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "m", "image": "busybox"}]}}}},
+        expect=201)
+    lines = c.kubectl("get", "pods").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert lines[1].split()[:4] == ["p", "0/1", "Pending", "0"]
+    lines = c.kubectl("get", "jobs").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+    assert lines[1].split()[:3] == ["j", "Running", "0/2"]
+    lines = c.kubectl("get", "nodes").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert lines[1].split()[:3] == ["local", "Ready", "<none>"]
+    # -o json still gets the objects themselves.
+    assert json.loads(c.kubectl("get", "pods", "-o", "json").stdout)["items"][0]["kind"] == "Pod"
+    # A watch in Table form (kubectl get --watch) carries one-row Tables.
+    accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+    status, _, body = c.request("GET", "/api/v1/namespaces/default/pods?watch=true&"
+                                "timeoutSeconds=1", headers={"Accept": accept})
+    event = json.loads(body.splitlines()[0])
+    assert event["type"] == "ADDED" and event["object"]["kind"] == "Table"
+    assert event["object"]["rows"][0]["cells"][:3] == ["p", "0/1", "Pending"]
