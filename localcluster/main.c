@@ -428,6 +428,12 @@ int main(int argc, char **argv)
 	cluster.url = xasprintf("%s://%s%s%s:%d", config.tls_cert_file ? "https" : "http",
 				strchr(config.bind_address, ':') ? "[" : "", config.bind_address,
 				strchr(config.bind_address, ':') ? "]" : "", port);
+	/* Ready means ready to validate too (/readyz says the same). */
+	if (cluster.schema && !schema_wait(cluster.schema)) {
+		error_set(&err, "--api-schema-dir '%s': the schema could not be loaded",
+			  config.api_schema_dir);
+		goto out;
+	}
 	if ((config.kubeconfig_out && write_kubeconfig(&cluster, &err) < 0) ||
 	    (config.ready_file && write_ready_file(&cluster, port, &err) < 0))
 		goto out;

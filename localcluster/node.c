@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "fileutil.h"
 #include "jsonutil.h"
 #include "store.h"
 #include "strutil.h"
@@ -24,6 +26,19 @@ static const char *go_arch(void)
 	if (!strcmp(u.machine, "aarch64"))
 		return "arm64";
 	return "amd64";
+}
+
+/* The first line of a small identity file, or "" if unreadable. */
+static void read_id(const char *path, char *out, size_t size)
+{
+	struct buf text = BUF_INIT(256);
+
+	out[0] = '\0';
+	if (file_read_all(path, &text, NULL) == 0) {
+		buf_rtrim(&text);
+		str_copy(out, size, text.data);
+	}
+	buf_release(&text);
 }
 
 static cJSON *resource_map(void)
@@ -106,7 +121,19 @@ int node_ensure(struct cluster *cluster, struct error *err)
 	json_set_string(info, "operatingSystem", "linux");
 	json_set_string(info, "architecture", go_arch());
 	json_set_string(info, "osImage", "konduktor-localcluster");
-	json_set_string(info, "kernelVersion", "");
+	json_set_string(info, "kubeProxyVersion", "");
+	{
+		struct utsname u;
+		char id[64];
+
+		json_set_string(info, "kernelVersion", uname(&u) == 0 ? u.release : "");
+		/* Clients (the Python one) insist on these being present. */
+		read_id("/etc/machine-id", id, sizeof(id));
+		json_set_string(info, "machineID", id);
+		json_set_string(info, "systemUUID", id);
+		read_id("/proc/sys/kernel/random/boot_id", id, sizeof(id));
+		json_set_string(info, "bootID", id);
+	}
 	if (store_create(cluster->store, RESOURCE_NODE, NULL, node, NULL, NULL, &aerr) == 0)
 		return 0;
 	if (aerr.code != 409)

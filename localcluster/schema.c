@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "buf.h"
 #include "cleanup.h"
@@ -20,6 +19,7 @@
 #include "strutil.h"
 #include "timeutil.h"
 #include "xalloc.h"
+#include "yamljson.h"
 
 #define SWAGGER_FILE "kubernetes-1.34-swagger.json"
 #define JOBSET_CRD_FILE "jobset.x-k8s.io_jobsets.yaml"
@@ -52,8 +52,8 @@ struct node {
 	size_t n_props;
 	struct node *items;       /* arrays */
 	struct node *additional;  /* maps: every value has this schema */
-	const char *go_struct;    /* "JobSpec": for type error messages */
-	const char *go_type;      /* "int32", "string", ... */
+	char *go_struct;          /* "JobSpec": for type error messages */
+	const char *go_type;      /* "int32", "string", ... (static) */
 	struct strv enum_values;  /* CRD only: allowed string values */
 	struct strv required;     /* CRD only */
 	bool from_crd;
@@ -102,8 +102,7 @@ static const char *go_type_of(const cJSON *def)
 	const char *format = json_get_child_string(def, "format");
 
 	if (str_eq(type, "integer"))
-		return format && (!strcmp(format, "int32") || !strcmp(format, "int64")) ? format
-											 : "int64";
+		return str_eq(format, "int32") ? "int32" : "int64"; /* static: the doc is freed */
 	if (str_eq(type, "number"))
 		return "float64";
 	if (str_eq(type, "boolean"))
@@ -191,7 +190,7 @@ static struct node *compile(struct schema *s, const cJSON *definitions, const cJ
 	else
 		n = new_node(s, NODE_ANY);
 	n->from_crd = crd;
-	n->go_struct = struct_name;
+	n->go_struct = xstrdup(struct_name ? struct_name : "");
 	n->go_type = go_type_of(def);
 	if (memo)
 		hashmap_put(&s->by_definition, memo, n);
@@ -245,128 +244,6 @@ static struct node *compile_definition(struct schema *s, const cJSON *definition
 	if (n || !def)
 		return n;
 	return compile(s, definitions, def, dot ? dot + 1 : name, false, 0, name);
-}
-
-/* ---- YAML (the CRD) to cJSON ---- */
-
-static cJSON *yaml_scalar(const yaml_event_t *ev)
-{
-	const char *v = (const char *)ev->data.scalar.value;
-	size_t len = ev->data.scalar.length;
-	double number;
-	char *end;
-
-	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return cJSON_CreateString(v);
-	if (!strcmp(v, "true"))
-		return cJSON_CreateTrue();
-	if (!strcmp(v, "false"))
-		return cJSON_CreateFalse();
-	if (!strcmp(v, "null") || !strcmp(v, "~") || len == 0)
-		return cJSON_CreateNull();
-	number = strtod(v, &end);
-	if (end != v && *end == '\0' && isfinite(number))
-		return cJSON_CreateNumber(number);
-	return cJSON_CreateString(v);
-}
-
-/* Builds the next node from the parser (after its start event). */
-static cJSON *yaml_node(yaml_parser_t *parser, yaml_event_t *first, int depth, struct error *err)
-{
-	cJSON *out = NULL;
-
-	if (depth > 256) {
-		error_set(err, "YAML nested too deeply");
-		return NULL;
-	}
-	if (first->type == YAML_SCALAR_EVENT)
-		return yaml_scalar(first);
-	if (first->type == YAML_SEQUENCE_START_EVENT)
-		out = cJSON_CreateArray();
-	else if (first->type == YAML_MAPPING_START_EVENT)
-		out = cJSON_CreateObject();
-	else {
-		error_set(err, "unexpected YAML event at line %zu", first->start_mark.line + 1);
-		return NULL;
-	}
-	for (;;) {
-		yaml_event_t ev;
-		cJSON *child;
-		char *key = NULL;
-
-		if (!yaml_parser_parse(parser, &ev))
-			goto parse_error;
-		if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&ev);
-			return out;
-		}
-		if (cJSON_IsObject(out)) {
-			if (ev.type != YAML_SCALAR_EVENT) {
-				yaml_event_delete(&ev);
-				error_set(err, "non-scalar YAML key");
-				cJSON_Delete(out);
-				return NULL;
-			}
-			key = xstrdup((const char *)ev.data.scalar.value);
-			yaml_event_delete(&ev);
-			if (!yaml_parser_parse(parser, &ev)) {
-				free(key);
-				goto parse_error;
-			}
-		}
-		child = yaml_node(parser, &ev, depth + 1, err);
-		yaml_event_delete(&ev);
-		if (!child) {
-			free(key);
-			cJSON_Delete(out);
-			return NULL;
-		}
-		if (key)
-			cJSON_AddItemToObject(out, key, child);
-		else
-			cJSON_AddItemToArray(out, child);
-		free(key);
-	}
-parse_error:
-	error_set(err, "YAML error at line %zu: %s", parser->problem_mark.line + 1,
-		  parser->problem ? parser->problem : "unknown");
-	cJSON_Delete(out);
-	return NULL;
-}
-
-static cJSON *yaml_to_json(const char *text, size_t len, struct error *err)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	cJSON *doc = NULL;
-
-	if (!yaml_parser_initialize(&parser)) {
-		error_set(err, "cannot initialise the YAML parser");
-		return NULL;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	/* Skip to the first node of the first document. */
-	for (;;) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			error_set(err, "YAML error at line %zu: %s", parser.problem_mark.line + 1,
-				  parser.problem ? parser.problem : "unknown");
-			break;
-		}
-		if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
-		    ev.type == YAML_MAPPING_START_EVENT) {
-			doc = yaml_node(&parser, &ev, 0, err);
-			yaml_event_delete(&ev);
-			break;
-		}
-		if (ev.type == YAML_STREAM_END_EVENT) {
-			yaml_event_delete(&ev);
-			error_set(err, "empty YAML document");
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return doc;
 }
 
 /* ---- loading ---- */
@@ -487,7 +364,7 @@ bool schema_ready(struct schema *s)
 	return loaded;
 }
 
-static bool wait_loaded(struct schema *s)
+bool schema_wait(struct schema *s)
 {
 	bool ok;
 
@@ -510,6 +387,7 @@ void schema_free(struct schema *s)
 		for (size_t p = 0; p < n->n_props; p++)
 			free(n->props[p].name);
 		free(n->props);
+		free(n->go_struct);
 		strv_release(&n->enum_values);
 		strv_release(&n->required);
 		free(n);
@@ -606,7 +484,8 @@ static void type_error(struct check *c, const struct node *n, const cJSON *v, co
 		      "%s in version \"%s\" cannot be handled as a %s: json: cannot unmarshal %s "
 		      "into Go struct field %s.%s of type %s",
 		      c->resource->kind, c->resource->version, c->resource->kind, json_type_name(v),
-		      n->go_struct ? n->go_struct : c->resource->kind, path, n->go_type);
+		      n->go_struct && *n->go_struct ? n->go_struct : c->resource->kind, path,
+		      n->go_type);
 }
 
 static bool type_ok(const struct node *n, const cJSON *v)
@@ -762,7 +641,7 @@ int schema_check(struct schema *s, const struct resource *r, cJSON *body, bool i
 	const struct node *root;
 
 	api_error_clear(err);
-	if (!s || !wait_loaded(s) || !(root = s->roots[r->id])) {
+	if (!s || !schema_wait(s) || !(root = s->roots[r->id])) {
 		check_duplicates_only(&c, body, "", 0);
 		return 0;
 	}

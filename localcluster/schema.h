@@ -29,6 +29,8 @@ struct schema;
 struct schema *schema_load_async(const char *dir, struct error *err);
 /* True once loaded (or failed: then every check reports the failure). */
 bool schema_ready(struct schema *s);
+/* Waits until loaded; false if loading failed. */
+bool schema_wait(struct schema *s);
 void schema_free(struct schema *s);
 
 /* Checks body (a whole object, or with is_patch a merge or strategic merge

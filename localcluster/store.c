@@ -1011,6 +1011,9 @@ void store_get_stats(struct store *s, struct store_stats *ret)
 	for (int k = 0; k < RESOURCE_COUNT; k++)
 		ret->objects[k] = s->tables[k].len;
 	ret->watches = s->n_watches;
+	ret->client_watches = 0;
+	for (struct store_watch *w = s->watches; w; w = w->next)
+		ret->client_watches += w->client;
 	ret->history_len = s->history.len;
 	ret->oldest_rv = s->oldest_rv;
 	pthread_mutex_unlock(&s->lock);

@@ -366,7 +366,8 @@ void store_compact_history(struct store *s);
 /* Counts for /debug and the benchmark. */
 struct store_stats {
 	size_t objects[RESOURCE_COUNT];
-	size_t watches;
+	size_t watches;        /* all open watches, in-process subscriptions included */
+	size_t client_watches; /* those opened by API clients (store_watch_set_client) */
 	size_t history_len;
 	uint64_t oldest_rv; /* the oldest version a watch may resume from */
 };

@@ -940,7 +940,9 @@ static bool labels_match_selector(const cJSON *selector, const cJSON *labels)
 	return true;
 }
 
-static void validate_job_spec(const cJSON *spec, const char *path, bool check_selector,
+/* in_jobset: a JobSet's replicated job template, which the JobSet
+ * controller completes (selector, completions) when it makes the Job. */
+static void validate_job_spec(const cJSON *spec, const char *path, bool in_jobset,
 			      struct api_error *err)
 {
 	static const char *const modes[] = { "NonIndexed", "Indexed", NULL };
@@ -966,7 +968,7 @@ static void validate_job_spec(const cJSON *spec, const char *path, bool check_se
 	check_min(err, spec, "maxFailedIndexes", path, 0);
 	check_enum(err, spec, "completionMode", path, modes, false);
 	check_enum(err, spec, "podReplacementPolicy", path, replacement, false);
-	if (indexed && !has_completions) {
+	if (indexed && !has_completions && !in_jobset) {
 		field_path(field, sizeof(field), "%s.completions", path);
 		field_required(err, field, "when completion mode is Indexed");
 	}
@@ -993,7 +995,7 @@ static void validate_job_spec(const cJSON *spec, const char *path, bool check_se
 	field_path(field, sizeof(field), "%s.template.spec.restartPolicy", path);
 	if (cJSON_IsObject(pod_spec) && (!restart || !one_of(restart, job_restart)))
 		field_not_supported(err, field, restart ? restart : "", job_restart);
-	if (check_selector) {
+	if (!in_jobset) {
 		const cJSON *selector = json_get_child(spec, "selector");
 		const cJSON *labels = json_get(template, "metadata.labels");
 
@@ -1015,7 +1017,7 @@ int validate_job(const cJSON *obj, const cJSON *old, struct api_error *err)
 
 	if (name && strlen(name) > 63)
 		field_invalid_string(err, "metadata.name", name, "must be no more than 63 characters");
-	validate_job_spec(spec, "spec", true, err);
+	validate_job_spec(spec, "spec", false, err);
 	if (old) {
 		static const char *const immutable[] = { "completionMode", "selector",
 							 "podFailurePolicy", "backoffLimitPerIndex",
@@ -1090,7 +1092,7 @@ int validate_jobset(const cJSON *obj, const cJSON *old, struct api_error *err)
 		if (!cJSON_IsObject(template_spec))
 			field_required(err, field, NULL);
 		else
-			validate_job_spec(template_spec, field, false, err);
+			validate_job_spec(template_spec, field, true, err);
 	}
 	check_enum(err, json_get_child(spec, "successPolicy"), "operator", "spec.successPolicy",
 		   operators, false);

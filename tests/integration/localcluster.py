@@ -113,7 +113,7 @@ class LocalCluster:
 
     tls: serve HTTPS with a certificate signed by a test CA.
     token: require this bearer token (user "test-user") — a string, or True
-        for a random one.
+        for a random one. Implies tls: client-go sends no token over http.
     client_cert: require client certificates signed by the test CA (TLS).
     state_dir: keep objects there across restart() (True: a fresh dir).
     schema: validate against the upstream schema (default: when present).
@@ -125,7 +125,7 @@ class LocalCluster:
         self.binary = str(binary)
         self.workdir = pathlib.Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.tls = Tls.shared() if (tls or client_cert) else None
+        self.tls = Tls.shared() if (tls or client_cert or token) else None
         self.client_cert = bool(client_cert)
         if token is True:
             token = "t-" + os.urandom(16).hex()
@@ -251,18 +251,20 @@ class LocalCluster:
         cluster = {"server": self.url}
         if self.tls:
             cluster["certificate-authority"] = str(self.tls.ca)
-        creds = {}
+        # Without any credentials kubectl would prompt for a password
+        # over https: a user name that the server ignores avoids that.
+        creds = {"username": "anonymous", "password": "none"} if self.tls else {}
         if user == "default":
             if self.token:
-                creds["token"] = self.token
+                creds = {"token": self.token}
             if self.client_cert:
-                creds["client-certificate"] = str(self.tls.client_cert)
-                creds["client-key"] = str(self.tls.client_key)
+                creds = {"client-certificate": str(self.tls.client_cert),
+                         "client-key": str(self.tls.client_key)}
         elif user == "bad-token":
-            creds["token"] = "not-the-token"
+            creds = {"token": "not-the-token"}
         elif user == "other-cert":
-            creds["client-certificate"] = str(self.tls.other_client_cert)
-            creds["client-key"] = str(self.tls.other_client_key)
+            creds = {"client-certificate": str(self.tls.other_client_cert),
+                     "client-key": str(self.tls.other_client_key)}
         config = {
             "apiVersion": "v1", "kind": "Config",
             "clusters": [{"name": "konduktor-local", "cluster": cluster}],
@@ -329,6 +331,10 @@ class LocalCluster:
         """errors: [{"status": 429|500, "share": 0..1, "verb": ..., "resource": ...,
         "retryAfterSeconds": n}]; replaces earlier rules."""
         return self.admin("PUT", "faults", {"errors": errors})
+
+    def faults(self):
+        """The rules with their matched/injected counts, and "paused"."""
+        return self.admin("GET", "faults")
 
     def clear_faults(self):
         """Removes every error rule and unpauses."""
