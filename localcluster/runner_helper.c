@@ -365,9 +365,10 @@ static int open_log(const char *path, struct error *err)
 	_cleanup_free_ char *dir = path_dirname(path);
 	int fd;
 
-	if (mkdir_parents(dir, 0750, err) < 0)
+	/* podlog.h: directories 0700, files 0600 (a log may hold secrets). */
+	if (mkdir_parents(dir, 0700, err) < 0)
 		return -1;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return error_set_code(err, errno, "cannot open log '%s': %s", path, strerror(errno));
 	return fd;

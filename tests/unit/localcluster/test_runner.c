@@ -200,11 +200,11 @@ static char *log_text(const char *path)
 		fail_msg("%s", err.msg);
 	while (pos < raw.len) {
 		char *nl = memchr(raw.data + pos, '\n', raw.len - pos);
-		struct crilog_record r;
+		struct podlog_record r;
 
 		assert_non_null(nl);
-		assert_int_equal(crilog_parse_record(raw.data + pos, (size_t)(nl - raw.data - pos), &r), 0);
-		buf_append(&text, r.text, r.text_len);
+		assert_int_equal(podlog_parse_line(raw.data + pos, (size_t)(nl - raw.data - pos), &r), 0);
+		buf_append(&text, r.content, r.content_len);
 		if (!r.partial)
 			buf_putc(&text, '\n');
 		pos = (size_t)(nl - raw.data) + 1;
