@@ -38,6 +38,7 @@ static enum MHD_Result stats(struct http_request *req)
 	for (int k = 0; k < RESOURCE_COUNT; k++)
 		json_set_int64(objects, resources[k].plural, (int64_t)st.objects[k]);
 	json_set(out, "objects", objects);
+	/* API clients' watches; the runtime's own subscriptions apart. */
 	json_set_int64(out, "watches", (int64_t)st.client_watches);
 	json_set_int64(out, "inProcessWatches", (int64_t)(st.watches - st.client_watches));
 	json_set_int64(out, "historyLength", (int64_t)st.history_len);

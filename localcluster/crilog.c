@@ -86,69 +86,6 @@ int crilog_stream_finish(struct crilog_stream *s, struct buf *out)
 	return ret;
 }
 
-/* Parses "2024-01-02T03:04:05.123456789Z" (1 to 9 fraction digits). */
-static int parse_time(const char *s, size_t len, struct timespec *ret)
-{
-	char text[RFC3339_MAX];
-	const char *dot;
-	long nsec = 0;
-	time_t secs;
-
-	if (len == 0 || len >= sizeof(text))
-		return -1;
-	memcpy(text, s, len);
-	text[len] = '\0';
-	if (time_parse_rfc3339(text, &secs) < 0)
-		return -1;
-	dot = strchr(text, '.');
-	if (dot) {
-		int digits = 0;
-
-		for (const char *p = dot + 1; *p >= '0' && *p <= '9'; p++, digits++)
-			if (digits < 9)
-				nsec = nsec * 10 + (*p - '0');
-		for (; digits < 9; digits++)
-			nsec *= 10;
-	}
-	ret->tv_sec = secs;
-	ret->tv_nsec = nsec;
-	return 0;
-}
-
-int crilog_parse_record(const char *line, size_t len, struct crilog_record *ret)
-{
-	const char *end = line + len;
-	const char *sp1 = memchr(line, ' ', len);
-	const char *sp2, *tag;
-	struct crilog_record r = { 0 };
-
-	if (!sp1 || parse_time(line, (size_t)(sp1 - line), &r.time) < 0)
-		return -1;
-	sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1));
-	if (!sp2)
-		return -1;
-	if ((size_t)(sp2 - sp1 - 1) == 6 && !memcmp(sp1 + 1, "stdout", 6))
-		r.is_stderr = false;
-	else if ((size_t)(sp2 - sp1 - 1) == 6 && !memcmp(sp1 + 1, "stderr", 6))
-		r.is_stderr = true;
-	else
-		return -1;
-	tag = sp2 + 1;
-	if (tag >= end || (*tag != 'F' && *tag != 'P'))
-		return -1;
-	r.partial = *tag == 'P';
-	if (tag + 1 == end) {
-		r.text = end;
-	} else if (tag[1] == ' ') {
-		r.text = tag + 2;
-	} else {
-		return -1;
-	}
-	r.text_len = (size_t)(end - r.text);
-	*ret = r;
-	return 0;
-}
-
 int crilog_read_tail(const char *path, size_t max_lines, size_t max_bytes, struct buf *out,
 		     struct error *err)
 {
@@ -197,10 +134,10 @@ int crilog_read_tail(const char *path, size_t max_lines, size_t max_bytes, struc
 		const char *line = tail.data + pos;
 		const char *nl = memchr(line, '\n', tail.len - pos);
 		size_t len = nl ? (size_t)(nl - line) : tail.len - pos;
-		struct crilog_record r;
+		struct podlog_record r;
 
-		if (crilog_parse_record(line, len, &r) == 0) {
-			buf_append(&text, r.text, r.text_len);
+		if (podlog_parse_line(line, len, &r) == 0) {
+			buf_append(&text, r.content, r.content_len);
 			if (!r.partial)
 				buf_putc(&text, '\n');
 		}

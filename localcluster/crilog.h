@@ -5,8 +5,9 @@
  * that continues in the next record. The time is when the runner read the
  * first byte of the record, so `timestamps=true` and `sinceSeconds` work.
  *
- * The process runner writes these files; the API server's pod log
- * endpoint reads them with crilog_parse_record(). */
+ * The process runner writes these files (the format and path contract is
+ * podlog.h's, whose parser the API server's log endpoint and this file's
+ * tail reader share). */
 #ifndef KONDUKTOR_CRILOG_H
 #define KONDUKTOR_CRILOG_H
 
@@ -16,9 +17,10 @@
 
 #include "buf.h"
 #include "error.h"
+#include "podlog.h"
 
 /* containerd splits lines longer than this into P records. */
-#define CRILOG_MAX_RECORD ((size_t)16 * 1024)
+#define CRILOG_MAX_RECORD ((size_t)PODLOG_MAX_LINE)
 
 /* One output stream of a running container, turned into records. */
 struct crilog_stream {
@@ -34,18 +36,6 @@ int crilog_stream_feed(struct crilog_stream *s, const char *data, size_t len,
 		       const struct timespec *now, struct buf *out);
 /* At end of stream: a pending last line without newline becomes a P record. */
 int crilog_stream_finish(struct crilog_stream *s, struct buf *out);
-
-/* A parsed record; `text` points into the parsed line. */
-struct crilog_record {
-	struct timespec time;
-	bool is_stderr;
-	bool partial;       /* P: no newline follows text */
-	const char *text;
-	size_t text_len;
-};
-
-/* Parses one record (without its trailing newline). -1 if malformed. */
-int crilog_parse_record(const char *line, size_t len, struct crilog_record *ret);
 
 /* The text of the last `max_lines` records of the log at `path`, keeping
  * only the last `max_bytes` bytes of it: what the kubelet reports as the

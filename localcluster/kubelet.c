@@ -456,9 +456,11 @@ static bool pull_image(struct kubelet *k, struct kcontainer *c, const struct sto
 	record(k, obj, field, "Normal", "Pulling", "Pulling image \"%s\"", c->image);
 	record(k, obj, field, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image, message);
 	record(k, obj, field, "Warning", "Failed", "Error: ErrImagePull");
+	/* ErrImagePull shows until the next look, then ImagePullBackOff for
+	 * the back-off; then the pull is tried again. */
 	c->pull_stage = 1;
 	c->pull_stage_at_ms = now + SHOW_PULL_BACKOFF_MS;
-	c->restart_at_ms = now + c->pull_backoff_ms;
+	c->restart_at_ms = c->pull_stage_at_ms + c->pull_backoff_ms;
 	return false;
 }
 
@@ -480,10 +482,10 @@ static void start_container(struct kubelet *k, struct kpod *kp, size_t index, co
 	struct runner_spec rs;
 	uint64_t id;
 
-	if (!spec || (c->restart_at_ms && time_mono_ms() < c->restart_at_ms))
+	if (!spec || !pull_image(k, c, obj, field))
 		return;
-	if (!pull_image(k, c, obj, field))
-		return;
+	if (c->restart_at_ms && time_mono_ms() < c->restart_at_ms)
+		return; /* a configuration error's retry */
 	c->pull_stage = 0;
 	c->pull_backoff_ms = 0;
 	ctx.node = NULL;

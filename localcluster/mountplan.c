@@ -41,6 +41,8 @@ struct view_node {
 	enum view_kind kind;
 	char *host;    /* VIEW_HOST: the host path; VIEW_SYMLINK: link text */
 	bool writable; /* VIEW_HOST: a volume, so the plan may create inside it */
+	bool mount;    /* VIEW_HOST: one of the container's mounts (not a re-bound host entry) */
+	bool read_only;
 };
 
 struct view {
@@ -279,15 +281,55 @@ static int mirror_host_dir(struct builder *b, const char *host_dir, const char *
 	return ret;
 }
 
+static int ensure_path(struct builder *b, const char *path, bool file, char **ret_resolved);
+static int bind_volume(struct builder *b, const char *resolved, const char *host, bool read_only);
+
 /* Makes `dir`, a directory the host backs, into a tmpfs holding the same
- * entries, so that new entries can be added without touching the host. */
+ * entries, so that new entries can be added without touching the host.
+ * Mounts planned inside `dir` before would be hidden by the tmpfs: they
+ * are planned again on top of it, parents first. */
 static int shadow_host_dir(struct builder *b, const char *dir, const char *host_dir)
 {
 	_cleanup_free_ char *host = xstrdup(host_dir);
+	struct view_node *again = NULL;
+	size_t n_again = 0;
+	int ret;
 
+	for (size_t i = 0; i < b->view.len; i++) {
+		const struct view_node *v = &b->view.nodes[i];
+
+		if (!v->mount || !strcmp(v->path, dir) || !path_is_within(v->path, dir))
+			continue;
+		again = xreallocarray(again, n_again + 1, sizeof(*again));
+		again[n_again++] = (struct view_node){ .path = xstrdup(v->path),
+						       .host = xstrdup(v->host),
+						       .read_only = v->read_only };
+	}
 	add_step(b, MOUNT_STEP_TMPFS, dir, NULL);
 	view_set(&b->view, dir, VIEW_DIR, NULL, false);
-	return mirror_host_dir(b, host, dir);
+	ret = mirror_host_dir(b, host, dir);
+	/* Shallower paths first: again[] came from the view in no order. */
+	for (size_t i = 0; i < n_again; i++)
+		for (size_t j = i + 1; j < n_again; j++)
+			if (strlen(again[j].path) < strlen(again[i].path)) {
+				struct view_node t = again[i];
+
+				again[i] = again[j];
+				again[j] = t;
+			}
+	for (size_t i = 0; i < n_again; i++) {
+		struct stat st;
+		_cleanup_free_ char *resolved = NULL;
+
+		if (ret == 0 && (stat(again[i].host, &st) < 0 ||
+				 ensure_path(b, again[i].path, !S_ISDIR(st.st_mode), &resolved) < 0 ||
+				 bind_volume(b, resolved, again[i].host, again[i].read_only) < 0))
+			ret = -1;
+		free(again[i].path);
+		free(again[i].host);
+	}
+	free(again);
+	return ret;
 }
 
 /* Adds the missing `path` (a directory, or a file when `file`) in `parent`. */
@@ -415,10 +457,25 @@ static int compare_depth(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+static int bind_volume(struct builder *b, const char *resolved, const char *host, bool read_only)
+{
+	struct mount_step *bind = add_step(b, MOUNT_STEP_BIND, resolved, host);
+
+	bind->recursive = true;
+	bind->read_only = read_only;
+	view_set(&b->view, resolved, VIEW_HOST, host, !read_only);
+	for (size_t i = 0; i < b->view.len; i++) {
+		if (!strcmp(b->view.nodes[i].path, resolved)) {
+			b->view.nodes[i].mount = true;
+			b->view.nodes[i].read_only = read_only;
+		}
+	}
+	return 0;
+}
+
 static int plan_volume(struct builder *b, const struct mount_plan_volume *v)
 {
 	_cleanup_free_ char *resolved = NULL;
-	struct mount_step *bind;
 	struct stat st;
 
 	if (!v->container_path || v->container_path[0] != '/')
@@ -429,11 +486,7 @@ static int plan_volume(struct builder *b, const struct mount_plan_volume *v)
 				      strerror(errno));
 	if (ensure_path(b, v->container_path, !S_ISDIR(st.st_mode), &resolved) < 0)
 		return -1;
-	bind = add_step(b, MOUNT_STEP_BIND, resolved, v->host_path);
-	bind->recursive = true;
-	bind->read_only = v->read_only;
-	view_set(&b->view, resolved, VIEW_HOST, v->host_path, !v->read_only);
-	return 0;
+	return bind_volume(b, resolved, v->host_path, v->read_only);
 }
 
 int mount_plan_build(struct mount_plan *plan, const char *host_root, const char *new_root,

@@ -47,7 +47,7 @@ struct runner_spec {
 	const char *hostname;            /* NULL keeps the host's name */
 	const struct runner_mount *mounts;
 	size_t n_mounts;
-	const char *log_path;            /* host file, created (0640), CRI records appended */
+	const char *log_path;            /* host file, created 0600, CRI records appended */
 	/* The file bound at termination_message_path is created empty at
 	 * termination_message_file on the host; NULL path: none. */
 	const char *termination_message_path;

@@ -365,9 +365,10 @@ static int open_log(const char *path, struct error *err)
 	_cleanup_free_ char *dir = path_dirname(path);
 	int fd;
 
-	if (mkdir_parents(dir, 0750, err) < 0)
+	/* podlog.h: directories 0700, files 0600 (a log may hold secrets). */
+	if (mkdir_parents(dir, 0700, err) < 0)
 		return -1;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return error_set_code(err, errno, "cannot open log '%s': %s", path, strerror(errno));
 	return fd;
@@ -578,9 +579,15 @@ static void start_container(struct helper *h, const cJSON *msg)
 		close(sync[0]);
 		sync[0] = -1;
 		if (write_id_maps((pid_t)pid) < 0 || write(sync[1], "x", 1) != 1) {
+			siginfo_t si;
+
 			error_set_code(&err, errno, "cannot map the container's user: %s",
 				       strerror(errno));
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 &&
+			       errno == EINTR)
+				;
+			goto setup_failed;
 		}
 		close(sync[1]);
 		sync[1] = -1;
@@ -940,6 +947,11 @@ int runner_helper_main(int sock, const char *run_dir)
 	struct error err = ERROR_INIT;
 	int status = 0;
 
+	/* A process that changed its user is not dumpable, and its /proc files
+	 * (a container's uid_map among them) belong to root: without root, the
+	 * helper must be able to write its children's maps. */
+	if (geteuid() != 0)
+		prctl(PR_SET_DUMPABLE, 1);
 	h.epoll = epoll_create1(EPOLL_CLOEXEC);
 	if (h.epoll < 0 || mkdir_parents(h.root_mount_point, 0755, &err) < 0) {
 		status = 1;

@@ -15,6 +15,12 @@ from localcluster import wait_for
 PODS = "/api/v1/namespaces/default/pods"
 
 
+@pytest.fixture
+def cluster(cluster_factory):
+    """A cluster without the runtime: these tests are the kubelet."""
+    return cluster_factory(args=["--controllers", "none"])
+
+
 def stamp(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond:06d}000Z"
 

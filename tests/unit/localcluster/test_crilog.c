@@ -1,5 +1,6 @@
-/* test_crilog.c — CRI log records: line splitting, partial records, long
- * lines, parsing, and the FallbackToLogsOnError tail. */
+/* test_crilog.c — CRI log records as the runner writes them: line splitting,
+ * partial records, long lines (read back with podlog's parser), and the
+ * FallbackToLogsOnError tail. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,7 +48,7 @@ static void test_long_line_is_split_into_partial_records(void **state)
 	struct buf out = BUF_INIT(BUF_MAX_DEFAULT);
 	size_t n = CRILOG_MAX_RECORD * 2 + 10;
 	char *line = xmalloc(n + 1);
-	struct crilog_record r;
+	struct podlog_record r;
 	char *nl;
 
 	memset(line, 'x', n);
@@ -55,35 +56,14 @@ static void test_long_line_is_split_into_partial_records(void **state)
 	crilog_stream_init(&s, "stderr");
 	assert_int_equal(crilog_stream_feed(&s, line, n + 1, &T1, &out), 0);
 	nl = strchr(out.data, '\n');
-	assert_int_equal(crilog_parse_record(out.data, (size_t)(nl - out.data), &r), 0);
+	assert_int_equal(podlog_parse_line(out.data, (size_t)(nl - out.data), &r), 0);
 	assert_true(r.partial);
-	assert_true(r.is_stderr);
-	assert_int_equal(r.text_len, CRILOG_MAX_RECORD);
+	assert_true(r.stderr_stream);
+	assert_int_equal(r.content_len, CRILOG_MAX_RECORD);
 	assert_true(str_has_suffix(out.data, " stderr F xxxxxxxxxx\n"));
 	crilog_stream_release(&s);
 	buf_release(&out);
 	free(line);
-}
-
-static void test_parse_record(void **state)
-{
-	struct crilog_record r;
-	const char *ok = "2024-01-02T03:04:05.5Z stdout F hello world";
-	const char *empty = "2024-01-02T03:04:05Z stderr P";
-
-	assert_int_equal(crilog_parse_record(ok, strlen(ok), &r), 0);
-	assert_int_equal(r.time.tv_nsec, 500000000);
-	assert_false(r.is_stderr);
-	assert_false(r.partial);
-	assert_int_equal(r.text_len, 11);
-	assert_memory_equal(r.text, "hello world", 11);
-	assert_int_equal(crilog_parse_record(empty, strlen(empty), &r), 0);
-	assert_true(r.partial);
-	assert_int_equal(r.text_len, 0);
-	assert_int_equal(crilog_parse_record("garbage", 7, &r), -1);
-	assert_int_equal(crilog_parse_record("2024-01-02T03:04:05Z stdin F x", 30, &r), -1);
-	assert_int_equal(crilog_parse_record("2024-01-02T03:04:05Z stdout X x", 31, &r), -1);
-	assert_int_equal(crilog_parse_record("2024-01-02T03:04:05Z stdout Fx", 30, &r), -1);
 }
 
 static void test_read_tail_lines_and_bytes(void **state)
@@ -124,7 +104,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_become_records),
 		cmocka_unit_test(test_long_line_is_split_into_partial_records),
-		cmocka_unit_test(test_parse_record),
 		cmocka_unit_test(test_read_tail_lines_and_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

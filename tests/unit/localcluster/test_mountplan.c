@@ -270,6 +270,56 @@ static void test_plan_executes_without_touching_the_host(void **state)
 	mount_plan_release(&plan);
 }
 
+/* A mount planned inside a directory that a later mount shadows is planned
+ * again on top of the shadow: /etc/hosts survives /etc/new-dir. */
+static void test_shadowing_keeps_earlier_mounts(void **state)
+{
+	struct scratch *s = *state;
+	char *hosts = path_join(s->dir, "pod-hosts");
+	struct mount_plan_volume volumes[] = {
+		{ .host_path = hosts, .container_path = "/etc/hosts" },
+		{ .host_path = s->volume, .container_path = "/etc/new-dir", .read_only = true },
+	};
+	struct mount_plan plan;
+	struct error err = ERROR_INIT;
+	long shadow, last_bind = -1;
+	pid_t pid;
+	int status;
+
+	make_file(hosts, "10.0.0.1 pod\n");
+	if (mount_plan_build(&plan, s->host, s->root, volumes, 2, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	shadow = find_step(&plan, MOUNT_STEP_TMPFS, "/etc");
+	assert_true(shadow > 0);
+	for (size_t i = 0; i < plan.len; i++)
+		if (plan.steps[i].kind == MOUNT_STEP_BIND &&
+		    !strcmp(plan.steps[i].container_path, "/etc/hosts") &&
+		    !strcmp(plan.steps[i].source, hosts))
+			last_bind = (long)i;
+	assert_true(last_bind > shadow);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		size_t failed;
+		char path[512], text[64] = "";
+		FILE *f;
+
+		if (unshare(CLONE_NEWNS) < 0 || mount_plan_execute(&plan, &failed) < 0)
+			_exit(10);
+		snprintf(path, sizeof(path), "%s/etc/hosts", s->root);
+		f = fopen(path, "r");
+		if (!f || !fgets(text, sizeof(text), f))
+			_exit(11);
+		fclose(f);
+		_exit(strcmp(text, "10.0.0.1 pod\n") ? 12 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	mount_plan_release(&plan);
+	free(hosts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +329,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_descriptions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_executes_without_touching_the_host, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_shadowing_keeps_earlier_mounts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

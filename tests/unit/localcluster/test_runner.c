@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <grp.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -200,11 +202,11 @@ static char *log_text(const char *path)
 		fail_msg("%s", err.msg);
 	while (pos < raw.len) {
 		char *nl = memchr(raw.data + pos, '\n', raw.len - pos);
-		struct crilog_record r;
+		struct podlog_record r;
 
 		assert_non_null(nl);
-		assert_int_equal(crilog_parse_record(raw.data + pos, (size_t)(nl - raw.data - pos), &r), 0);
-		buf_append(&text, r.text, r.text_len);
+		assert_int_equal(podlog_parse_line(raw.data + pos, (size_t)(nl - raw.data - pos), &r), 0);
+		buf_append(&text, r.content, r.content_len);
 		if (!r.partial)
 			buf_putc(&text, '\n');
 		pos = (size_t)(nl - raw.data) + 1;
@@ -589,6 +591,58 @@ static void test_helper_crash_reports_lost_and_keeps_caller_alive(void **state)
 	assert_false(process_with_marker_exists("sleep 876.543"));
 }
 
+/* Without root the runner gives each container a user namespace mapping
+ * the user to itself: mounts, hostname and PID namespace still work. Run
+ * in a child that drops to nobody, with a runner of its own. */
+static void test_unprivileged_runner_uses_a_user_namespace(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+	int status;
+
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct fixture mine = { .runner = NULL };
+		struct runner_events events = { on_started, on_exited, &mine.rec };
+		char *vol = path_in(f, "nobody-vol"), *log = path_in(f, "nobody.log");
+		char *run = path_in(f, "nobody-run");
+		struct runner_mount mounts[] = { { .host_path = vol, .container_path = "/konduktor-test-vol" } };
+		char *argv[] = { "/bin/sh", "-c", "id -u; hostname; echo $$; echo hi > /konduktor-test-vol/f", NULL };
+		char *env[] = { "PATH=/usr/bin:/bin", NULL };
+		struct runner_spec spec = { .name = "nobody", .argv = argv, .envp = env,
+					    .hostname = "unpriv", .mounts = mounts, .n_mounts = 1,
+					    .log_path = log, .run_as_user = -1, .run_as_group = -1 };
+		struct recorded_exit *e;
+		char *text;
+		uint64_t id;
+		int code;
+
+		pthread_mutex_init(&mine.rec.lock, NULL);
+		pthread_cond_init(&mine.rec.cond, NULL);
+		str_copy(mine.dir, sizeof(mine.dir), f->dir);
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0 || mkdir(vol, 0755) < 0 ||
+		    runner_new(run, &events, &mine.runner, NULL) < 0 ||
+		    runner_start(mine.runner, &spec, &id, NULL) < 0)
+			_exit(10);
+		e = wait_exit(&mine, id);
+		if (e->outcome != RUNNER_EXITED || e->exit_code != 0) {
+			fprintf(stderr, "unprivileged container: outcome %d, exit %d: %s\n", e->outcome,
+				e->exit_code, e->message);
+			_exit(11);
+		}
+		text = log_text(log);
+		code = strcmp(text, "65534\nunpriv\n1\n") ? 12 : 0;
+		runner_free(mine.runner, 0);
+		_exit(code);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +673,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_helper_crash_reports_lost_and_keeps_caller_alive,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unprivileged_runner_uses_a_user_namespace, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
