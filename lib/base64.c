@@ -1,34 +1,35 @@
-/* base64.c — RFC 4648 base64 encoding and strict decoding. */
+/* base64.c — RFC 4648 base64 with padding. */
 #include "base64.h"
 
 #include <stdint.h>
 
-static const char alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int base64_encode(struct buf *out, const void *data, size_t len)
+int base64_encode(const void *data, size_t len, struct buf *out)
 {
 	const unsigned char *p = data;
+	size_t i;
 
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		char quad[4];
+	if (buf_grow(out, (len + 2) / 3 * 4) < 0)
+		return -1;
+	for (i = 0; i + 2 < len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		char quad[4] = { alphabet[v >> 18], alphabet[(v >> 12) & 63],
+				 alphabet[(v >> 6) & 63], alphabet[v & 63] };
 
-		if (i + 1 < len)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		quad[0] = alphabet[(v >> 18) & 63];
-		quad[1] = alphabet[(v >> 12) & 63];
-		quad[2] = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
-		quad[3] = i + 2 < len ? alphabet[v & 63] : '=';
-		if (buf_append(out, quad, 4) < 0)
-			return -1;
+		buf_append(out, quad, 4);
+	}
+	if (i < len) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0);
+		char quad[4] = { alphabet[v >> 18], alphabet[(v >> 12) & 63],
+				 i + 1 < len ? alphabet[(v >> 6) & 63] : '=', '=' };
+
+		buf_append(out, quad, 4);
 	}
 	return 0;
 }
 
-static int sextet(char c)
+static int value_of(char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -43,43 +44,38 @@ static int sextet(char c)
 	return -1;
 }
 
-/* Decodes into out, or only validates when out is NULL. */
-static int decode(struct buf *out, const char *text, size_t len)
+int base64_decode(const char *text, size_t len, struct buf *out, struct error *err)
 {
 	if (len % 4)
-		return -1;
+		return error_set(err, "invalid base64: length %zu is not a multiple of 4", len);
 	for (size_t i = 0; i < len; i += 4) {
-		int s[4], pad = 0;
+		int v[4];
 		unsigned char bytes[3];
-		uint32_t v;
+		size_t n = 3;
 
 		for (int k = 0; k < 4; k++) {
-			char c = text[i + k];
-
-			if (c == '=' && i + 4 == len && k >= 2) {
-				s[k] = 0;
-				pad++;
-				continue;
-			}
-			if (pad || (s[k] = sextet(c)) < 0)
-				return -1; /* data after padding, or a bad character */
+			v[k] = value_of(text[i + k]);
+			if (v[k] < 0 && !(text[i + k] == '=' && i + 4 == len && k >= 2))
+				return error_set(err, "invalid base64 at byte %zu", i + (size_t)k);
 		}
-		v = (uint32_t)s[0] << 18 | (uint32_t)s[1] << 12 | (uint32_t)s[2] << 6 | (uint32_t)s[3];
-		bytes[0] = (unsigned char)(v >> 16);
-		bytes[1] = (unsigned char)(v >> 8);
-		bytes[2] = (unsigned char)v;
-		if (out && buf_append(out, bytes, (size_t)(3 - pad)) < 0)
-			return -1;
+		if (v[2] < 0 && v[3] >= 0)
+			return error_set(err, "invalid base64 padding");
+		if (v[3] < 0)
+			n = v[2] < 0 ? 1 : 2;
+		bytes[0] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		bytes[1] = (unsigned char)((v[1] & 15) << 4 | (v[2] < 0 ? 0 : v[2] >> 2));
+		bytes[2] = (unsigned char)((v[2] < 0 ? 0 : (v[2] & 3) << 6) | (v[3] < 0 ? 0 : v[3]));
+		if (buf_append(out, bytes, n) < 0)
+			return error_set(err, "decoded data larger than the limit of %zu bytes", out->max);
 	}
 	return 0;
 }
 
-int base64_decode(struct buf *out, const char *text, size_t len)
-{
-	return decode(out, text, len);
-}
-
 bool base64_is_valid(const char *text, size_t len)
 {
-	return decode(NULL, text, len) == 0;
+	struct buf scratch = BUF_INIT(len);
+	bool ok = base64_decode(text, len, &scratch, NULL) == 0;
+
+	buf_release(&scratch);
+	return ok;
 }

@@ -1,6 +1,5 @@
-/* base64.h — RFC 4648 base64 (standard alphabet, with padding), as
- * Kubernetes uses for Secret data, kubeconfig certificates and list
- * continue tokens. */
+/* base64.h — standard base64 (RFC 4648, with padding), as Kubernetes uses
+ * it for Secret data and ConfigMap binaryData. */
 #ifndef KONDUKTOR_BASE64_H
 #define KONDUKTOR_BASE64_H
 
@@ -8,12 +7,13 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "error.h"
 
-/* Appends the encoding of data to out; -1 if out's max is reached. */
-int base64_encode(struct buf *out, const void *data, size_t len);
-/* Appends the decoded bytes to out; -1 on malformed input (bad
- * characters, bad padding, bad length) or if out's max is reached. */
-int base64_decode(struct buf *out, const char *text, size_t len);
+/* Appends the encoding of data[0..len) to out; -1 if out is full. */
+int base64_encode(const void *data, size_t len, struct buf *out);
+/* Appends the decoded bytes to out; -1 with err on invalid input or a
+ * full buffer. Whitespace is not allowed. */
+int base64_decode(const char *text, size_t len, struct buf *out, struct error *err);
 /* True if text is well-formed base64 (what a Secret's data values must be). */
 bool base64_is_valid(const char *text, size_t len);
 

@@ -307,7 +307,7 @@ void prepare_secret(cJSON *obj, const cJSON *old)
 		if (!cJSON_IsObject(json_get_child(obj, "data")))
 			json_set(obj, "data", cJSON_CreateObject());
 		data = cJSON_GetObjectItemCaseSensitive(obj, "data");
-		if (base64_encode(&encoded, item->valuestring, strlen(item->valuestring)) == 0)
+		if (base64_encode(item->valuestring, strlen(item->valuestring), &encoded) == 0)
 			json_set_string(data, item->string, encoded.data);
 		buf_release(&encoded);
 	}

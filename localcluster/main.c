@@ -285,7 +285,7 @@ static int set_file_data(cJSON *obj, const char *key, const char *path, struct e
 	int ret = -1;
 
 	if (file_read_all(path, &text, err) == 0 &&
-	    base64_encode(&encoded, text.data, text.len) == 0) {
+	    base64_encode(text.data, text.len, &encoded) == 0) {
 		json_set_string(obj, key, encoded.data);
 		ret = 0;
 	}

@@ -225,7 +225,7 @@ static cJSON *read_source(const struct podenv_context *ctx, bool secret, const c
 		if (secret) {
 			struct buf plain = BUF_INIT(BUF_MAX_DEFAULT);
 
-			if (base64_decode(&plain, item->valuestring, strlen(item->valuestring)) == 0)
+			if (base64_decode(item->valuestring, strlen(item->valuestring), &plain, NULL) == 0)
 				cJSON_AddStringToObject(out, item->string, plain.data);
 			buf_release(&plain);
 		} else {
@@ -238,7 +238,7 @@ static cJSON *read_source(const struct podenv_context *ctx, bool secret, const c
 			struct buf plain = BUF_INIT(BUF_MAX_DEFAULT);
 
 			if (cJSON_IsString(item) &&
-			    base64_decode(&plain, item->valuestring, strlen(item->valuestring)) == 0)
+			    base64_decode(item->valuestring, strlen(item->valuestring), &plain, NULL) == 0)
 				cJSON_AddStringToObject(out, item->string, plain.data);
 			buf_release(&plain);
 		}

@@ -92,7 +92,7 @@ static void keyed_add(struct keyed_data *d, const char *key, const char *text, b
 {
 	struct buf value = BUF_INIT(VOLUME_FILE_MAX);
 
-	if (base64 ? base64_decode(&value, text, strlen(text)) < 0 : buf_puts(&value, text) < 0) {
+	if (base64 ? base64_decode(text, strlen(text), &value, NULL) < 0 : buf_puts(&value, text) < 0) {
 		buf_release(&value);
 		return; /* the API validated it: cannot happen */
 	}

@@ -631,7 +631,7 @@ static char *encode_continue(uint64_t rv, const struct store_obj *last)
 	json_set_int64(token, "rv", (int64_t)rv);
 	json_set_string(token, "start", start);
 	json = json_print_compact(token);
-	base64_encode(&out, json, strlen(json));
+	base64_encode(json, strlen(json), &out);
 	return buf_detach(&out, NULL);
 }
 
@@ -643,7 +643,7 @@ static int decode_continue(const char *text, uint64_t *ret_rv, char **ret_ns, ch
 	const char *start, *slash;
 	int64_t rv;
 
-	if (base64_decode(&json, text, strlen(text)) < 0 ||
+	if (base64_decode(text, strlen(text), &json, NULL) < 0 ||
 	    !(token = json_parse_bounded(json.data, json.len, BUF_MAX_SMALL, NULL)) ||
 	    !str_eq(json_get_string(token, "v"), "meta.k8s.io/v1") ||
 	    !json_get_int64(token, "rv", &rv) || rv < 0 ||
