@@ -151,3 +151,19 @@ def test_help(plugin_bin, home):
     assert r.returncode == 0
     assert "Usage:\n  kubectl konduktor local up" in r.stdout
     assert "--set-context" in r.stdout and "--port N" in r.stdout
+
+
+def test_missing_server_binary_is_a_clear_error(plugin_bin, home, tmp_path):
+    lonely = tmp_path / "bin"
+    lonely.mkdir()
+    copy = lonely / "kubectl-konduktor"
+    copy.write_bytes(open(plugin_bin, "rb").read())
+    copy.chmod(0o755)
+    r = run(str(copy), home, "local", "up", env={"PATH": str(lonely)})
+    assert r.returncode == 1
+    assert ("cannot find konduktor-localcluster next to kubectl-konduktor or on PATH"
+            in r.stderr)
+    # $KONDUKTOR_LOCALCLUSTER names one explicitly.
+    r = run(str(copy), home, "local", "status", "-o", "json",
+            env={"PATH": str(lonely), "KONDUKTOR_LOCALCLUSTER": "/nonexistent"})
+    assert json.loads(r.stdout)["running"] is False
