@@ -56,9 +56,13 @@ def test_unknown_paths_and_methods(cluster):
                                       {"Content-Type": "application/json"})
     assert status == 400
     assert json.loads(body)["message"].startswith("couldn't get version/kind; json parse error")
+    status, _, body = cluster.request("POST", JOBS, b"k8s\x00", {
+        "Content-Type": "application/vnd.kubernetes.protobuf"})
+    assert status == 415  # no protobuf description for Jobs
     status, _, body = cluster.request("POST", CM, b"\x00k8s", {
         "Content-Type": "application/vnd.kubernetes.protobuf"})
-    assert status == 415
+    assert status == 400
+    assert json.loads(body)["message"] == "protobuf body without the k8s envelope"
     status, _, _ = cluster.request("POST", CM, "x" * (3 * 1024 * 1024 + 10),
                                    {"Content-Type": "application/json"})
     assert status == 413

@@ -207,3 +207,21 @@ def test_kubectl_get_prints_the_real_columns(cluster_factory):
     event = json.loads(body.splitlines()[0])
     assert event["type"] == "ADDED" and event["object"]["kind"] == "Table"
     assert event["object"]["rows"][0]["cells"][:3] == ["p", "0/1", "Pending"]
+
+
+def test_kubectl_typed_create_commands(cluster, tmp_path):
+    """kubectl create namespace|configmap|secret send protobuf bodies."""
+    assert cluster.kubectl("create", "namespace", "team").stdout.strip() == "namespace/team created"
+    binary = tmp_path / "blob"
+    binary.write_bytes(b"\xff\xfe\x00\x01")
+    cluster.kubectl("create", "configmap", "cfg", "-n", "team", "--from-literal=a=b",
+                    f"--from-file=blob={binary}")
+    cluster.kubectl("create", "secret", "generic", "s", "-n", "team",
+                    "--from-literal=password=hunter2")
+    cm = cluster.api("GET", "/api/v1/namespaces/team/configmaps/cfg")
+    assert cm["data"] == {"a": "b"} and cm["binaryData"] == {"blob": "//4AAQ=="}
+    secret = cluster.api("GET", "/api/v1/namespaces/team/secrets/s")
+    assert secret["data"] == {"password": "aHVudGVyMg=="} and secret["type"] == "Opaque"
+    # Kinds with no protobuf description here say so.
+    r = cluster.kubectl("create", "job", "j", "--image=busybox", check=False)
+    assert r.returncode == 1 and "unknown format" in r.stderr
