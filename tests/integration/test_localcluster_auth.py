@@ -15,9 +15,15 @@ def test_https_with_kubectl_and_python(cluster_factory):
     c = cluster_factory(tls=True)
     assert c.url.startswith("https://127.0.0.1:")
     assert c.kubectl("get", "nodes", "-o", "name").stdout.strip() == "node/local"
-    from kubernetes import client
-    assert [n.metadata.name for n in client.CoreV1Api(c.python_client()).list_node().items] \
-        == ["local"]
+    from kubernetes import client, watch
+    api = client.CoreV1Api(c.python_client())
+    assert [n.metadata.name for n in api.list_node().items] == ["local"]
+    # A watch streams over TLS as well.
+    rv = api.list_namespaced_config_map("default").metadata.resource_version
+    api.create_namespaced_config_map("default", {"metadata": {"name": "over-tls"}})
+    events = [(e["type"], e["object"].metadata.name) for e in watch.Watch().stream(
+        api.list_namespaced_config_map, "default", resource_version=rv, timeout_seconds=1)]
+    assert events == [("ADDED", "over-tls")]
 
 
 def test_untrusted_certificate_is_refused_by_clients(cluster_factory, tmp_path):
