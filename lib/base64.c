@@ -70,3 +70,12 @@ int base64_decode(const char *text, size_t len, struct buf *out, struct error *e
 	}
 	return 0;
 }
+
+bool base64_is_valid(const char *text, size_t len)
+{
+	struct buf scratch = BUF_INIT(len);
+	bool ok = base64_decode(text, len, &scratch, NULL) == 0;
+
+	buf_release(&scratch);
+	return ok;
+}

@@ -3,6 +3,7 @@
 #ifndef KONDUKTOR_BASE64_H
 #define KONDUKTOR_BASE64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -13,5 +14,7 @@ int base64_encode(const void *data, size_t len, struct buf *out);
 /* Appends the decoded bytes to out; -1 with err on invalid input or a
  * full buffer. Whitespace is not allowed. */
 int base64_decode(const char *text, size_t len, struct buf *out, struct error *err);
+/* True if text is well-formed base64 (what a Secret's data values must be). */
+bool base64_is_valid(const char *text, size_t len);
 
 #endif

@@ -156,6 +156,41 @@ char *path_join(const char *dir, const char *rel)
 	return xasprintf("%s/%s", dir, rel);
 }
 
+char *path_clean(const char *path)
+{
+	size_t len = strlen(path);
+	char *out = xmalloc(len + 2);
+	size_t n = 0; /* bytes in out, which always starts with '/' */
+	const char *p = path;
+
+	out[n++] = '/';
+	while (*p) {
+		const char *end;
+		size_t seg;
+
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		seg = (size_t)(end - p);
+		if (seg == 0 || (seg == 1 && p[0] == '.')) {
+			/* nothing to add */
+		} else if (seg == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 1 && out[n - 1] != '/')
+				n--;
+			if (n > 1)
+				n--; /* the slash before the removed segment */
+		} else {
+			if (n > 1)
+				out[n++] = '/';
+			memcpy(out + n, p, seg);
+			n += seg;
+		}
+		p = end;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 char *path_expand_home(const char *path)
 {
 	const char *home = getenv("HOME");

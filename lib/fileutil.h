@@ -28,6 +28,10 @@ int remove_tree(const char *path, struct error *err);
 char *path_dirname(const char *path);
 /* Joins dir and rel unless rel is absolute; newly allocated. */
 char *path_join(const char *dir, const char *rel);
+/* The shortest path equivalent to an absolute `path` by purely lexical
+ * processing (as Go's path.Clean): repeated and trailing slashes, "." and
+ * ".." are removed; ".." at the root stays at the root. Newly allocated. */
+char *path_clean(const char *path);
 /* Expands a leading "~/" using $HOME; newly allocated. */
 char *path_expand_home(const char *path);
 

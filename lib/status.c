@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "cleanup.h"
-#include "intervals.h"
+#include "indexset.h"
 #include "jsonutil.h"
 #include "labels.h"
 #include "manifest.h"
@@ -556,9 +556,12 @@ int job_status_compute(const cJSON *workload, const cJSON *pods, const cJSON *ev
 	if (completions_of(workload, jobset, &n, err) < 0)
 		return -1;
 	if (!jobset) {
-		index_set_parse(json_get_string(workload, "status.completedIndexes"), n, &completed,
-				NULL);
-		index_set_parse(json_get_string(workload, "status.failedIndexes"), n, &failed, NULL);
+		const char *completed_text = json_get_string(workload, "status.completedIndexes");
+		const char *failed_text = json_get_string(workload, "status.failedIndexes");
+
+		/* Read as the Job controller reads its own status: tolerant. */
+		index_set_parse_lenient(&completed, completed_text ? completed_text : "", (int64_t)n);
+		index_set_parse_lenient(&failed, failed_text ? failed_text : "", (int64_t)n);
 	} else {
 		json_get_int64(workload, "status.restarts", &restarts);
 	}

@@ -3,7 +3,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int64_t time_mono_ms(void)
@@ -109,6 +111,52 @@ int time_parse_rfc3339(const char *s, time_t *ret)
 	if (t == (time_t)-1)
 		return -1;
 	*ret = t - offset;
+	return 0;
+}
+
+int time_parse_duration_ms(const char *s, int64_t *ret)
+{
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = { { "ms", 1 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 } };
+	bool plain = s && *s && strspn(s, "0123456789.") == strlen(s);
+	double total = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -1;
+	while (*p) {
+		char *end;
+		double v;
+		size_t i;
+
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return -1;
+		errno = 0;
+		v = strtod(p, &end);
+		if (errno || end == p)
+			return -1;
+		p = end;
+		if (plain) {
+			total = v * 1000; /* a plain number counts seconds */
+			break;
+		}
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			size_t n = strlen(units[i].unit);
+
+			if (!strncmp(p, units[i].unit, n)) {
+				total += v * units[i].ms;
+				p += n;
+				break;
+			}
+		}
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+	}
+	if (total > 9.2e18)
+		return -1;
+	*ret = (int64_t)total;
 	return 0;
 }
 

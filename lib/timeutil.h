@@ -19,6 +19,11 @@ void time_format_rfc3339_nano(const struct timespec *ts, char out[RFC3339_MAX]);
  * returns 0 and sets *ret (UTC seconds), or -1. */
 int time_parse_rfc3339(const char *s, time_t *ret);
 
+/* Parses a duration as Go writes one ("10s", "1m30s", "500ms", "1.5h",
+ * units h, m, s, ms) or a plain number of seconds ("30"), into whole
+ * milliseconds (rounded down); 0 and sets *ret, or -1 leaving it. */
+int time_parse_duration_ms(const char *s, int64_t *ret);
+
 /* Sleeps for ms milliseconds, resuming after signals. */
 void time_sleep_ms(int64_t ms);
 

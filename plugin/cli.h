@@ -69,4 +69,11 @@ extern const struct command commands[];
 int cmd_version(int argc, char **argv);
 const struct opt *cmd_version_options(void);
 
+int cmd_local(int argc, char **argv);
+const struct opt *cmd_local_options(void);
+const struct opt *cmd_local_up_options(void);
+const struct opt *cmd_local_down_options(void);
+const struct opt *cmd_local_status_options(void);
+extern const struct command local_subcommands[];
+
 #endif

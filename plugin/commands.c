@@ -17,7 +17,20 @@ const struct command commands[] = {
 	{ .name = "group", .summary = "list, follow, cancel and clean up groups" },
 	{ .name = "mount", .summary = "mount jobs and groups as a live directory tree" },
 	{ .name = "umount", .summary = "unmount a konduktor-fs mount" },
-	{ .name = "local", .summary = "start, stop or inspect the local single-node cluster" },
+	{
+		.name = "local",
+		.run = cmd_local,
+		.summary = "start, stop or inspect the local single-node cluster",
+		.usage = "local up|down|status [flags]",
+		.help = "A single-node Kubernetes cluster on this machine that runs pods as local\n"
+			"processes: for trying kubectl konduktor without a cluster. It keeps its\n"
+			"objects, certificates and log in ~/.konduktor/local and is reached\n"
+			"through the kubeconfig context konduktor-local.\n\n"
+			"Examples:\n  kubectl konduktor local up\n"
+			"  kubectl konduktor local status\n  kubectl konduktor local down\n",
+		.options = cmd_local_options,
+		.subcommands = local_subcommands,
+	},
 	{ .name = "completion", .summary = "print a shell completion script (bash or zsh)" },
 	{
 		.name = "version",

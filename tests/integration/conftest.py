@@ -1,4 +1,5 @@
 """Shared fixtures for the integration tests: where the built binaries are,
+a local cluster per test (`cluster`, `cluster_factory`; see localcluster.py),
 and a check that no sanitizer report was written while the tests ran.
 
 ctest sets KONDUKTOR_BUILD_DIR and KONDUKTOR_SOURCE_DIR; run by hand with
@@ -25,6 +26,47 @@ def binary(name):
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     raise FileNotFoundError(f"{name} is not built in {BUILD_DIR}")
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Lets fixtures see whether the test failed (to print a cluster's log).
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+
+def _test_failed(request):
+    report = getattr(request.node, "rep_call", None)
+    return report is None or report.failed
+
+
+@pytest.fixture
+def cluster_factory(request, tmp_path):
+    """Makes started LocalClusters with options (tls=, token=, client_cert=,
+    state_dir=, schema=, args=); all are stopped after the test, and their
+    logs printed if it failed."""
+    from localcluster import LocalCluster
+    made = []
+
+    def make(**options):
+        c = LocalCluster(binary("konduktor-localcluster"), tmp_path / f"cluster-{len(made)}",
+                         **options)
+        made.append(c)
+        return c.start()
+
+    yield make
+    for c in made:
+        if _test_failed(request):
+            print(f"\n==== konduktor-localcluster log ({c.workdir}) ====\n{c.log()[-20000:]}")
+        c.kill() if c.proc and _test_failed(request) else c.stop()
+
+
+@pytest.fixture
+def cluster(cluster_factory):
+    """A fresh local cluster: plain HTTP on 127.0.0.1, no auth, in memory,
+    upstream schema validation where the schema is present."""
+    return cluster_factory()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-/* test_intervals.c — compressed index intervals, ids and label rules. */
+/* test_ids_labels.c — random ids and label rules. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,60 +7,8 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "intervals.h"
 #include "labels.h"
 #include "randutil.h"
-
-static void test_parse_and_format_round_trip(void **state)
-{
-	struct index_set set;
-	struct buf out = BUF_INIT(256);
-	struct error err = ERROR_INIT;
-
-	assert_int_equal(index_set_parse("0-2,5,7-9", 10, &set, &err), 0);
-	assert_true(index_set_contains(&set, 0));
-	assert_true(index_set_contains(&set, 2));
-	assert_false(index_set_contains(&set, 3));
-	assert_true(index_set_contains(&set, 5));
-	assert_true(index_set_contains(&set, 9));
-	assert_false(index_set_contains(&set, 10));
-	assert_int_equal(index_set_count(&set), 7);
-	assert_int_equal(index_set_format(&set, &out), 0);
-	assert_string_equal(out.data, "0-2,5,7-9");
-	index_set_release(&set);
-	buf_release(&out);
-}
-
-static void test_empty_and_large_sets(void **state)
-{
-	struct index_set set;
-	struct buf out = BUF_INIT(256);
-
-	assert_int_equal(index_set_parse(NULL, 5, &set, NULL), 0);
-	assert_int_equal(index_set_count(&set), 0);
-	index_set_release(&set);
-	assert_int_equal(index_set_parse("0-99999", 100000, &set, NULL), 0);
-	assert_int_equal(index_set_count(&set), 100000);
-	assert_int_equal(index_set_format(&set, &out), 0);
-	assert_string_equal(out.data, "0-99999");
-	index_set_release(&set);
-	buf_release(&out);
-}
-
-static void test_invalid_intervals(void **state)
-{
-	static const char *const bad[] = { "1-", "-1", "3-1", "a", "1,,2", "1 ,2", "1,", "0x1" };
-	struct index_set set;
-	struct error err = ERROR_INIT;
-
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (index_set_parse(bad[i], 10, &set, &err) != -1)
-			fail_msg("'%s' accepted", bad[i]);
-		assert_non_null(strstr(err.msg, "invalid index intervals"));
-	}
-	assert_int_equal(index_set_parse("8-10", 10, &set, &err), -1);
-	assert_string_equal(err.msg, "index interval '8-10' is beyond 10 indexes");
-}
 
 static void test_random_ids_have_the_right_alphabet(void **state)
 {
@@ -117,9 +65,6 @@ static void test_label_value_sanitize(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_and_format_round_trip),
-		cmocka_unit_test(test_empty_and_large_sets),
-		cmocka_unit_test(test_invalid_intervals),
 		cmocka_unit_test(test_random_ids_have_the_right_alphabet),
 		cmocka_unit_test(test_label_rules),
 		cmocka_unit_test(test_label_value_sanitize),
