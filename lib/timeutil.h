@@ -19,6 +19,11 @@ void time_format_rfc3339_nano(const struct timespec *ts, char out[RFC3339_MAX]);
  * returns 0 and sets *ret (UTC seconds), or -1. */
 int time_parse_rfc3339(const char *s, time_t *ret);
 
+/* Parses a Go duration ("300ms", "1.5h", "1h30m", "-2s"; units ns, us,
+ * µs, ms, s, m, h; "0" needs no unit), as kubectl's flags accept it.
+ * Returns 0 and sets *ret_ns (nanoseconds), or -1 on syntax or overflow. */
+int time_parse_duration_ns(const char *s, int64_t *ret_ns);
+
 /* Sleeps for ms milliseconds, resuming after signals. */
 void time_sleep_ms(int64_t ms);
 
