@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "jsonutil.h"
 #include "kube_client.h"
+#include "rest_internal.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -22,7 +23,8 @@ static bool is_idempotent(const char *method)
 
 /* Runs one JSON request whose path the caller appended to r->path. */
 static int run_json(struct kube_client *client, struct http_request *r, const cJSON *body,
-		    const char *content_type, cJSON **ret, struct error *err)
+		    const char *content_type, struct kube_cancel *cancel, cJSON **ret,
+		    struct error *err)
 {
 	_cleanup_free_ char *text = body ? json_print_compact(body) : NULL;
 	cJSON *doc = NULL;
@@ -34,7 +36,7 @@ static int run_json(struct kube_client *client, struct http_request *r, const cJ
 		r->body_len = strlen(text);
 		r->content_type = content_type ? content_type : "application/json";
 	}
-	rc = http_perform_one(client, r, NULL, err);
+	rc = http_perform_one(client, r, cancel, err);
 	if (rc == 0 && ret) {
 		rc = http_response_json(r, &doc, err);
 		if (rc == 0)
@@ -71,7 +73,7 @@ static int object_call(struct kube_client *client, const char *method,
 		if (opts->field_manager)
 			kube_query_append(&r.path, "fieldManager", opts->field_manager);
 	}
-	rc = run_json(client, &r, body, content_type, ret, err);
+	rc = run_json(client, &r, body, content_type, NULL, ret, err);
 	http_request_release(&r);
 	return rc;
 }
@@ -108,7 +110,7 @@ static void append_list_query(struct buf *path, const struct kube_list_opts *opt
 
 static int list_page(struct kube_client *client, const struct kube_resource *res,
 		     const char *ns, const struct kube_list_opts *opts, const char *continue_token,
-		     cJSON **ret, struct error *err)
+		     struct kube_cancel *cancel, cJSON **ret, struct error *err)
 {
 	struct http_request r;
 	cJSON *list = NULL;
@@ -120,7 +122,7 @@ static int list_page(struct kube_client *client, const struct kube_resource *res
 		return path_error(err);
 	}
 	append_list_query(&r.path, opts, continue_token);
-	rc = run_json(client, &r, NULL, NULL, &list, err);
+	rc = run_json(client, &r, NULL, NULL, cancel, &list, err);
 	http_request_release(&r);
 	if (rc < 0)
 		return -1;
@@ -136,14 +138,16 @@ static int list_page(struct kube_client *client, const struct kube_resource *res
 int kube_list(struct kube_client *client, const struct kube_resource *res, const char *ns,
 	      const struct kube_list_opts *opts, cJSON **ret_list, struct error *err)
 {
-	return list_page(client, res, ns, opts, opts ? opts->continue_token : NULL, ret_list, err);
+	return list_page(client, res, ns, opts, opts ? opts->continue_token : NULL, NULL, ret_list,
+			 err);
 }
 
 /* Walks the pages; `on_restart` (may be NULL) is told when an expired
  * continue token makes the walk start again from the first page. */
 static int walk_pages(struct kube_client *client, const struct kube_resource *res,
 		      const char *ns, const struct kube_list_opts *opts, kube_page_fn on_page,
-		      void (*on_restart)(void *ctx), void *ctx, struct error *err)
+		      void (*on_restart)(void *ctx), void *ctx, struct kube_cancel *cancel,
+		      struct error *err)
 {
 	_cleanup_free_ char *token = opts && opts->continue_token ? xstrdup(opts->continue_token)
 								  : NULL;
@@ -154,7 +158,7 @@ static int walk_pages(struct kube_client *client, const struct kube_resource *re
 		const char *next;
 		int stop;
 
-		if (list_page(client, res, ns, opts, token, &page, err) < 0) {
+		if (list_page(client, res, ns, opts, token, cancel, &page, err) < 0) {
 			if (err && err->code == 410 && token && restarts < MAX_LIST_RESTARTS) {
 				restarts++;
 				free(token);
@@ -179,7 +183,7 @@ int kube_list_pages(struct kube_client *client, const struct kube_resource *res,
 		    const struct kube_list_opts *opts, kube_page_fn on_page, void *ctx,
 		    struct error *err)
 {
-	return walk_pages(client, res, ns, opts, on_page, NULL, ctx, err);
+	return walk_pages(client, res, ns, opts, on_page, NULL, ctx, NULL, err);
 }
 
 static int merge_page(const cJSON *page, void *ctx)
@@ -212,21 +216,29 @@ static void merge_restart(void *ctx)
 	*merged = NULL;
 }
 
-int kube_list_all(struct kube_client *client, const struct kube_resource *res, const char *ns,
-		  const struct kube_list_opts *opts, cJSON **ret_list, struct error *err)
+int rest_list_all(struct kube_client *client, const struct kube_resource *res, const char *ns,
+		  const struct kube_list_opts *opts, struct kube_cancel *cancel, cJSON **ret_list,
+		  struct error *err)
 {
 	struct kube_list_opts paged = opts ? *opts : (struct kube_list_opts){ 0 };
 	cJSON *merged = NULL;
 
 	if (paged.limit <= 0)
 		paged.limit = DEFAULT_PAGE_SIZE;
-	if (walk_pages(client, res, ns, &paged, merge_page, merge_restart, &merged, err) < 0) {
+	if (walk_pages(client, res, ns, &paged, merge_page, merge_restart, &merged, cancel, err) <
+	    0) {
 		cJSON_Delete(merged);
 		return -1;
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(json_ensure_object(merged, "metadata"), "continue");
 	*ret_list = merged;
 	return 0;
+}
+
+int kube_list_all(struct kube_client *client, const struct kube_resource *res, const char *ns,
+		  const struct kube_list_opts *opts, cJSON **ret_list, struct error *err)
+{
+	return rest_list_all(client, res, ns, opts, NULL, ret_list, err);
 }
 
 static int check_object(const cJSON *object, const char *what, struct error *err)
@@ -439,7 +451,7 @@ int kube_request_json(struct kube_client *client, const char *method, const char
 	}
 	if (ret_object)
 		*ret_object = NULL;
-	rc = run_json(client, &r, body, content_type, ret_object, err);
+	rc = run_json(client, &r, body, content_type, NULL, ret_object, err);
 	http_request_release(&r);
 	return rc;
 }

@@ -556,11 +556,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._end_chunked()
         sent = 0
         position = since
+        generation = srv.watch_generation
         if query.get("allowWatchBookmarks") == "true" and srv.bookmarks:
             self._event({"type": "BOOKMARK", "object": {
                 "kind": KINDS[plural], "apiVersion": "v1",
                 "metadata": {"resourceVersion": str(store.rv)}}})
         while time.monotonic() < deadline and not srv.stopping:
+            if srv.watch_generation != generation:
+                return self._drop()
+            if srv.pause_watches:
+                time.sleep(0.02)
+                continue
             with store.lock:
                 pending = [h for h in store.history if h[0] > position]
                 if not pending:
@@ -626,6 +632,8 @@ class KubeTestServer:
         self.hooks = []  # callables(Request) run before authentication
         self.watch_faults = []
         self.watch_count = 0
+        self.watch_generation = 0  # bumped by drop_watches()
+        self.pause_watches = False  # watches hold back events while True
         self.tokens = set()
         self.basic = {}
         self.client_cns = set()
@@ -656,6 +664,12 @@ class KubeTestServer:
     def _on_sni(self, sock, name, context):
         with self.lock:
             self.sni_names.append(name)
+
+    def drop_watches(self):
+        """Breaks every open watch connection (they end without a final chunk)."""
+        with self.store.lock:
+            self.watch_generation += 1
+            self.store.lock.notify_all()
 
     def stop(self):
         self.stopping = True

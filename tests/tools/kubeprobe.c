@@ -14,8 +14,10 @@
 #include "fileutil.h"
 #include "jsonutil.h"
 #include "kube_client.h"
+#include "kube_informer.h"
 #include "log.h"
 #include "strutil.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 struct probe {
@@ -53,7 +55,7 @@ static int usage(const char *why)
 		"usage: kubeprobe [cluster flags] COMMAND ...\n"
 		"  config | get RES NAME | list RES | create RES FILE | replace RES NAME FILE\n"
 		"  patch RES NAME JSON | delete RES NAME | logs POD | request METHOD PATH [BODY]\n"
-		"  served RES | parallel-get RES NAME\n",
+		"  served RES | parallel-get RES NAME | watch RES\n",
 		why);
 	return 2;
 }
@@ -329,6 +331,126 @@ static int cmd_parallel_get(struct probe *p, const struct kube_resource *res, co
 	return ret;
 }
 
+/* --- watch: an informer printing one JSON line per event --------------- */
+
+struct watch_probe {
+	struct probe *p;
+	struct kube_informer *informer;
+	int64_t events;
+};
+
+static void print_line(cJSON *doc)
+{
+	_cleanup_free_ char *text = json_print_compact(doc);
+
+	flockfile(stdout);
+	printf("%s\n", text);
+	fflush(stdout);
+	funlockfile(stdout);
+	cJSON_Delete(doc);
+}
+
+static void watch_event(enum kube_event_type type, const cJSON *object, const cJSON *old,
+			void *ctx)
+{
+	struct watch_probe *w = ctx;
+	cJSON *line = cJSON_CreateObject();
+	const char *ns = json_get_string(object, "metadata.namespace");
+
+	json_set_string(line, "type", kube_event_type_name(type));
+	{
+		_cleanup_free_ char *key = xasprintf("%s/%s", ns ? ns : "",
+						     json_get_string(object, "metadata.name"));
+
+		json_set_string(line, "name", key);
+	}
+	json_set_string(line, "rv", json_get_string(object, "metadata.resourceVersion"));
+	if (old)
+		json_set_string(line, "oldRv", json_get_string(old, "metadata.resourceVersion"));
+	print_line(line);
+	if (w->p->count && ++w->events >= w->p->count)
+		kill(getpid(), SIGTERM); /* the main thread is waiting for it */
+}
+
+static void watch_synced(void *ctx)
+{
+	struct watch_probe *w = ctx;
+	cJSON *line = cJSON_CreateObject();
+
+	json_set_string(line, "type", "SYNCED");
+	json_set_int64(line, "count", (int64_t)kube_informer_count(w->informer));
+	print_line(line);
+}
+
+static void watch_status(bool connected, const struct error *err, void *ctx)
+{
+	cJSON *line = cJSON_CreateObject();
+
+	(void)ctx;
+	json_set_string(line, "type", connected ? "CONNECTED" : "DISCONNECTED");
+	if (err)
+		json_set_string(line, "error", err->msg);
+	print_line(line);
+}
+
+static int collect_object(const cJSON *object, void *ctx)
+{
+	cJSON *objects = ctx;
+	const char *ns = json_get_string(object, "metadata.namespace");
+	_cleanup_free_ char *key =
+		xasprintf("%s/%s", ns ? ns : "", json_get_string(object, "metadata.name"));
+
+	json_set_string(objects, key, json_get_string(object, "metadata.resourceVersion"));
+	return 0;
+}
+
+/* Runs until SIGTERM/SIGINT (or --count events), then prints STOPPED with
+ * the final cache and how long stopping took. */
+static int probe_watch(struct probe *p, const struct kube_resource *res)
+{
+	struct watch_probe w = { .p = p };
+	struct kube_informer_opts opts = {
+		.resource = res,
+		.namespace = namespace_of(p),
+		.label_selector = p->label_selector,
+		.field_selector = p->field_selector,
+		.on_event = watch_event,
+		.on_synced = watch_synced,
+		.on_status = watch_status,
+		.ctx = &w,
+		.watch_timeout_seconds = (int)p->timeout_seconds,
+		.min_backoff_ms = 100,
+		.max_backoff_ms = 1000,
+	};
+	struct error err = ERROR_INIT;
+	cJSON *line, *objects;
+	sigset_t signals;
+	int64_t started;
+	int sig;
+
+	/* Blocked in every thread (the informer's inherits the mask), taken
+	 * here with sigwait. */
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
+	w.informer = kube_informer_start(p->client, &opts, &err);
+	if (!w.informer)
+		return fail(&err);
+	sigwait(&signals, &sig);
+	started = time_mono_ms();
+	kube_informer_stop(w.informer);
+	line = cJSON_CreateObject();
+	objects = cJSON_CreateObject();
+	json_set_string(line, "type", "STOPPED");
+	json_set_int64(line, "stopMs", time_mono_ms() - started);
+	kube_informer_foreach(w.informer, collect_object, objects);
+	json_set(line, "objects", objects);
+	print_line(line);
+	kube_informer_free(w.informer);
+	return 0;
+}
+
 static int run_command(struct probe *p, int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -360,6 +482,8 @@ static int run_command(struct probe *p, int argc, char **argv)
 		return cmd_served(p, res);
 	if (!strcmp(cmd, "parallel-get") && argc == 3)
 		return cmd_parallel_get(p, res, argv[2]);
+	if (!strcmp(cmd, "watch") && argc == 2)
+		return probe_watch(p, res);
 	return usage("unknown command or wrong number of arguments");
 }
 
