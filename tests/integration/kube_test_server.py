@@ -343,10 +343,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(fault["status"], fault.get("body") or _status(
                 fault["status"], fault.get("reason", "InternalError"),
                 fault.get("message", "injected failure")), fault.get("headers"))
+        with srv.lock:
+            srv.in_flight += 1
+            srv.max_in_flight = max(srv.max_in_flight, srv.in_flight)
         try:
+            if srv.delay and query.get("watch") != "true":
+                time.sleep(srv.delay)
             self._route(method, url.path, query, body)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             self.close_connection = True
+        finally:
+            with srv.lock:
+                srv.in_flight -= 1
 
     def _route(self, method, path, query, body):
         srv = self.server.owner
@@ -632,6 +640,9 @@ class KubeTestServer:
         self.hooks = []  # callables(Request) run before authentication
         self.watch_faults = []
         self.watch_count = 0
+        self.in_flight = 0       # requests being handled now
+        self.max_in_flight = 0   # the most at once so far
+        self.delay = 0           # seconds each (non-watch) request takes
         self.watch_generation = 0  # bumped by drop_watches()
         self.pause_watches = False  # watches hold back events while True
         self.tokens = set()

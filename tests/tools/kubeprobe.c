@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "fileutil.h"
 #include "jsonutil.h"
+#include "kube_bulk.h"
 #include "kube_client.h"
 #include "kube_informer.h"
 #include "log.h"
@@ -55,7 +56,8 @@ static int usage(const char *why)
 		"usage: kubeprobe [cluster flags] COMMAND ...\n"
 		"  config | get RES NAME | list RES | create RES FILE | replace RES NAME FILE\n"
 		"  patch RES NAME JSON | delete RES NAME | logs POD | request METHOD PATH [BODY]\n"
-		"  served RES | parallel-get RES NAME | watch RES\n",
+		"  served RES | parallel-get RES NAME | watch RES\n"
+		"  bulk-create RES FILE | bulk-get RES NAME... | bulk-delete RES NAME...\n",
 		why);
 	return 2;
 }
@@ -451,6 +453,70 @@ static int probe_watch(struct probe *p, const struct kube_resource *res)
 	return 0;
 }
 
+/* --- bulk: many requests at once, one result line per item ------------- */
+
+/* bulk-create RES FILE (a JSON array of objects), bulk-get RES NAME...,
+ * bulk-delete RES NAME... */
+static int probe_bulk(struct probe *p, const char *verb, const struct kube_resource *res,
+		      int argc, char **argv)
+{
+	struct kube_write_opts write = { .dry_run = p->dry_run };
+	struct kube_delete_opts del = { .propagation_policy = p->propagation };
+	struct kube_bulk_opts opts = { .max_in_flight = (size_t)p->max_in_flight,
+				       .write = &write, .del = &del };
+	struct kube_bulk_item *items;
+	struct error err = ERROR_INIT;
+	_cleanup_json_ cJSON *objects = NULL;
+	size_t n;
+	int ret = 0;
+
+	if (!strcmp(verb, "create")) {
+		if (argc != 1)
+			return usage("bulk-create takes one file with a JSON array");
+		objects = read_json_file(argv[0], &err);
+		if (!objects)
+			return fail(&err);
+		if (!cJSON_IsArray(objects))
+			return usage("bulk-create needs a JSON array");
+		n = (size_t)cJSON_GetArraySize(objects);
+	} else if (!strcmp(verb, "get") || !strcmp(verb, "delete")) {
+		n = (size_t)argc;
+	} else {
+		return usage("unknown bulk verb");
+	}
+	items = xcalloc(n ? n : 1, sizeof(*items));
+	for (size_t i = 0; i < n; i++) {
+		items[i].resource = res;
+		items[i].namespace = namespace_of(p);
+		if (objects) {
+			items[i].verb = KUBE_BULK_CREATE;
+			items[i].body = cJSON_GetArrayItem(objects, (int)i);
+		} else {
+			items[i].verb = !strcmp(verb, "get") ? KUBE_BULK_GET : KUBE_BULK_DELETE;
+			items[i].name = argv[i];
+		}
+	}
+	if (kube_bulk_run(p->client, items, n, &opts, &err) < 0)
+		ret = fail(&err);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *line = cJSON_CreateObject();
+
+		json_set_int64(line, "index", (int64_t)i);
+		if (items[i].result == 0) {
+			json_set(line, "ok", cJSON_CreateTrue());
+			json_set_string(line, "name", json_get_string(items[i].object,
+								      "metadata.name"));
+		} else {
+			json_set_string(line, "error", items[i].err.msg);
+			json_set_int64(line, "code", items[i].err.code);
+		}
+		print_line(line);
+	}
+	kube_bulk_items_release(items, n);
+	free(items);
+	return ret;
+}
+
 static int run_command(struct probe *p, int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -484,6 +550,8 @@ static int run_command(struct probe *p, int argc, char **argv)
 		return cmd_parallel_get(p, res, argv[2]);
 	if (!strcmp(cmd, "watch") && argc == 2)
 		return probe_watch(p, res);
+	if (!strncmp(cmd, "bulk-", 5))
+		return probe_bulk(p, cmd + 5, res, argc - 2, argv + 2);
 	return usage("unknown command or wrong number of arguments");
 }
 
