@@ -534,6 +534,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for line in srv.follow_lines.get((ns, pod), []):
                 time.sleep(0.05)
                 self._chunk(line.encode())
+            # A running container that prints nothing more for a while.
+            stop_at = time.monotonic() + srv.follow_idle.get((ns, pod), 0)
+            while time.monotonic() < stop_at and not srv.stopping:
+                time.sleep(0.05)
         self._end_chunked()
 
     def _watch(self, prefix, plural, ns, query):
@@ -655,6 +659,7 @@ class KubeTestServer:
         self.expire_continue_tokens = 0
         self.logs = {}
         self.follow_lines = {}
+        self.follow_idle = {}  # seconds a follow stream stays open after its lines
         self.log_queries = []
         self.last_delete_options = None
         self.last_patch = None
@@ -718,3 +723,67 @@ class KubeTestServer:
         with open(path, "w") as f:
             json.dump(config, f, indent=1)
         return str(path)
+
+
+# --- an HTTP CONNECT proxy --------------------------------------------------------
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_CONNECT(self):
+        proxy = self.server.owner
+        host, _, port = self.path.rpartition(":")
+        with proxy.lock:
+            proxy.tunnels.append(self.path)
+        try:
+            upstream = socket.create_connection((host, int(port)), timeout=10)
+        except OSError:
+            self.send_error(502)
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        client = self.connection
+        upstream.settimeout(None)
+        client.settimeout(None)
+
+        def pump(src, dst):
+            try:
+                while True:
+                    data = src.recv(65536)
+                    if not data:
+                        break
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                try:
+                    dst.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+
+        back = threading.Thread(target=pump, args=(upstream, client), daemon=True)
+        back.start()
+        pump(client, upstream)
+        back.join(timeout=30)
+        upstream.close()
+        self.close_connection = True
+
+
+class ConnectProxy:
+    """A plain-HTTP proxy that tunnels CONNECT requests and records them."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.tunnels = []
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
+        self.httpd.daemon_threads = True
+        self.httpd.owner = self
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

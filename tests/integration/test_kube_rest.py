@@ -364,6 +364,49 @@ def test_pod_logs_follow_streams_until_the_end(kube_server, probe, tmp_path):
     assert kube_server.log_queries[-1]["follow"] == "true"
 
 
+def test_log_stream_cancelled_from_another_thread(kube_server, probe, tmp_path):
+    config = token_config(kube_server, tmp_path)
+    kube_server.logs[("default", "p")] = "started\n"
+    kube_server.follow_idle[("default", "p")] = 60  # the container prints nothing more
+    r = probe("logs", "p", "-f", "--cancel-after", "500", kubeconfig=config)
+    assert r.stdout == "started\n"
+    assert (r.error(), r.code()) == (
+        "GET /api/v1/namespaces/default/pods/p/log?follow=true: cancelled", -3)
+
+
+def test_log_stream_fails_within_the_timeout_when_the_server_is_silent(probe, tmp_path, certs):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)  # connections are accepted by the kernel, never answered
+    config = tmp_path / "config"
+    config.write_text(json.dumps({
+        "current-context": "c",
+        "clusters": [{"name": "k", "cluster": {
+            "server": f"https://127.0.0.1:{sock.getsockname()[1]}",
+            "certificate-authority-data": certs.b64("ca.crt")}}],
+        "contexts": [{"name": "c", "context": {"cluster": "k"}}]}))
+    try:
+        r = probe("--request-timeout", "1s", "logs", "p", "-f", kubeconfig=config)
+        assert r.code() == -2
+        assert r.error().startswith("GET /api/v1/namespaces/default/pods/p/log?follow=true: "
+                                    "timed out after ")
+    finally:
+        sock.close()
+
+
+def test_proxy_url_tunnels_through_the_proxy(kube_server, probe, tmp_path):
+    from kube_test_server import ConnectProxy
+    proxy = ConnectProxy()
+    try:
+        kube_server.store.put("/api/v1", "configmaps", "default", cm("a"))
+        config = token_config(kube_server, tmp_path, cluster={"proxy-url": proxy.url})
+        r = probe("get", "configmaps", "a", kubeconfig=config)
+        assert r.returncode == 0, r.stderr
+        assert proxy.tunnels == [f"127.0.0.1:{kube_server.port}"]
+    finally:
+        proxy.stop()
+
+
 # --- threads --------------------------------------------------------------------------
 
 

@@ -26,9 +26,9 @@ struct probe {
 	const char *label_selector, *field_selector, *container, *propagation;
 	const char *patch_type, *field_validation;
 	int64_t limit, tail, since, limit_bytes, grace, repeat, threads, count, max_in_flight;
-	int64_t timeout_seconds;
+	int64_t timeout_seconds, cancel_after_ms;
 	bool all_namespaces, all_pages, dry_run, follow, timestamps, previous, status, has_tail;
-	bool has_grace, quiet;
+	bool has_grace;
 	struct kube_client *client;
 };
 
@@ -230,6 +230,20 @@ static int write_stdout(const char *data, size_t len, void *ctx)
 	return 0;
 }
 
+struct cancel_timer {
+	struct kube_cancel *cancel;
+	int64_t after_ms;
+};
+
+static void *cancel_later(void *arg)
+{
+	struct cancel_timer *timer = arg;
+
+	time_sleep_ms(timer->after_ms);
+	kube_cancel_trigger(timer->cancel);
+	return NULL;
+}
+
 static int cmd_logs(struct probe *p, const char *pod)
 {
 	struct kube_log_opts opts = {
@@ -240,10 +254,21 @@ static int cmd_logs(struct probe *p, const char *pod)
 	struct error err = ERROR_INIT;
 
 	if (p->follow || p->count) {
-		if (kube_pod_logs_stream(p->client, namespace_of(p), pod, &opts, write_stdout, NULL,
-					 NULL, &err) < 0)
-			return fail(&err);
-		return 0;
+		struct kube_cancel *cancel = kube_cancel_new();
+		struct cancel_timer timer = { cancel, p->cancel_after_ms };
+		pthread_t thread;
+		int rc;
+
+		/* --cancel-after MS: another thread cancels the stream. */
+		if (p->cancel_after_ms > 0 &&
+		    pthread_create(&thread, NULL, cancel_later, &timer) != 0)
+			die("pthread_create failed");
+		rc = kube_pod_logs_stream(p->client, namespace_of(p), pod, &opts, write_stdout,
+					  NULL, cancel, &err);
+		if (p->cancel_after_ms > 0)
+			pthread_join(thread, NULL);
+		kube_cancel_free(cancel);
+		return rc < 0 ? fail(&err) : 0;
 	}
 	{
 		/* --count N: a buffer of N bytes (shows the limit at work). */
@@ -562,7 +587,7 @@ int main(int argc, char **argv)
 		OPT_FIELD_SELECTOR, OPT_LIMIT, OPT_ALL_PAGES, OPT_DRY_RUN, OPT_FIELD_VALIDATION,
 		OPT_TYPE, OPT_STATUS, OPT_PROPAGATION, OPT_GRACE, OPT_TAIL, OPT_SINCE,
 		OPT_LIMIT_BYTES, OPT_TIMESTAMPS, OPT_PREVIOUS, OPT_REPEAT, OPT_THREADS, OPT_COUNT,
-		OPT_MAX_IN_FLIGHT, OPT_TIMEOUT_SECONDS, OPT_QUIET,
+		OPT_MAX_IN_FLIGHT, OPT_TIMEOUT_SECONDS, OPT_CANCEL_AFTER,
 	};
 	static const struct option options[] = {
 		{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
@@ -596,7 +621,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "max-in-flight", required_argument, NULL, OPT_MAX_IN_FLIGHT },
 		{ "timeout-seconds", required_argument, NULL, OPT_TIMEOUT_SECONDS },
-		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "cancel-after", required_argument, NULL, OPT_CANCEL_AFTER },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe p = { .limit = 0 };
@@ -644,7 +669,7 @@ int main(int argc, char **argv)
 		case OPT_COUNT: number = &p.count; break;
 		case OPT_MAX_IN_FLIGHT: number = &p.max_in_flight; break;
 		case OPT_TIMEOUT_SECONDS: number = &p.timeout_seconds; break;
-		case OPT_QUIET: p.quiet = true; break;
+		case OPT_CANCEL_AFTER: number = &p.cancel_after_ms; break;
 		default: return usage("unknown option");
 		}
 		if (number && str_to_int64(optarg, number) < 0)
