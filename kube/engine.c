@@ -678,6 +678,7 @@ int http_perform(struct kube_client *client, struct http_request *const *reqs, s
 		long curl_timeout = -1;
 		CURLMsg *msg;
 		int still, left;
+		bool completed;
 
 		if (kube_cancel_is_triggered(cancel)) {
 			for (size_t i = 0; i < n; i++) {
@@ -710,6 +711,7 @@ int http_perform(struct kube_client *client, struct http_request *const *reqs, s
 				finished++;
 		}
 		curl_multi_perform(multi, &still);
+		completed = false;
 		while ((msg = curl_multi_info_read(multi, &left))) {
 			struct http_request *r = NULL;
 
@@ -717,10 +719,14 @@ int http_perform(struct kube_client *client, struct http_request *const *reqs, s
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 			running--;
+			completed = true;
 			finish_attempt(r, multi, msg->data.result);
 			if (r->state == HTTP_DONE)
 				finished++;
 		}
+		/* A slot was freed: fill it now rather than after the next wait. */
+		if (completed && finished < n)
+			continue;
 		now = time_mono_ms();
 		for (size_t i = 0; i < n; i++) {
 			struct http_request *r = reqs[i];

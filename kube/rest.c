@@ -142,10 +142,13 @@ int kube_list(struct kube_client *client, const struct kube_resource *res, const
 			 err);
 }
 
+/* Receives each page; may take its items (the page is freed afterwards). */
+typedef int (*page_consumer_fn)(cJSON *page, void *ctx);
+
 /* Walks the pages; `on_restart` (may be NULL) is told when an expired
  * continue token makes the walk start again from the first page. */
 static int walk_pages(struct kube_client *client, const struct kube_resource *res,
-		      const char *ns, const struct kube_list_opts *opts, kube_page_fn on_page,
+		      const char *ns, const struct kube_list_opts *opts, page_consumer_fn on_page,
 		      void (*on_restart)(void *ctx), void *ctx, struct kube_cancel *cancel,
 		      struct error *err)
 {
@@ -169,42 +172,71 @@ static int walk_pages(struct kube_client *client, const struct kube_resource *re
 			}
 			return -1;
 		}
-		stop = on_page(page, ctx);
 		next = json_get_string(page, "metadata.continue");
 		free(token);
-		token = !stop && !str_is_empty(next) ? xstrdup(next) : NULL;
+		token = !str_is_empty(next) ? xstrdup(next) : NULL;
+		stop = on_page(page, ctx);
+		if (stop) {
+			free(token);
+			token = NULL;
+		}
 		cJSON_Delete(page);
 		if (!token)
 			return 0;
 	}
 }
 
+struct public_pages {
+	kube_page_fn on_page;
+	void *ctx;
+};
+
+static int lend_page(cJSON *page, void *ctx)
+{
+	struct public_pages *pages = ctx;
+
+	return pages->on_page(page, pages->ctx);
+}
+
 int kube_list_pages(struct kube_client *client, const struct kube_resource *res, const char *ns,
 		    const struct kube_list_opts *opts, kube_page_fn on_page, void *ctx,
 		    struct error *err)
 {
-	return walk_pages(client, res, ns, opts, on_page, NULL, ctx, NULL, err);
+	struct public_pages pages = { on_page, ctx };
+
+	return walk_pages(client, res, ns, opts, lend_page, NULL, &pages, NULL, err);
 }
 
-static int merge_page(const cJSON *page, void *ctx)
+/* Moves the page's items into the merged list (no copies: a relist of
+ * thousands of objects should not double its memory). */
+static int merge_page(cJSON *page, void *ctx)
 {
 	cJSON **merged = ctx;
-	const cJSON *items = json_get(page, "items");
-	const cJSON *metadata = json_get(page, "metadata");
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items");
+	cJSON *metadata = cJSON_DetachItemFromObjectCaseSensitive(page, "metadata");
 	cJSON *into;
 
 	if (!*merged) {
-		*merged = cJSON_Duplicate(page, true);
+		if (metadata)
+			cJSON_AddItemToObject(page, "metadata", metadata);
+		*merged = cJSON_Duplicate(page, false); /* the top level only */
 		if (!*merged)
 			die("out of memory copying JSON");
+		for (cJSON *child = page->child; child;) {
+			cJSON *next = child->next;
+
+			cJSON_AddItemToObject(*merged, child->string,
+					      cJSON_DetachItemViaPointer(page, child));
+			child = next;
+		}
 		return 0;
 	}
 	/* resourceVersion (and continue) from the latest page. */
 	if (metadata)
-		json_set(*merged, "metadata", cJSON_Duplicate(metadata, true));
+		json_set(*merged, "metadata", metadata);
 	into = cJSON_GetObjectItemCaseSensitive(*merged, "items");
-	for (const cJSON *item = items ? items->child : NULL; item; item = item->next)
-		cJSON_AddItemToArray(into, cJSON_Duplicate(item, true));
+	while (cJSON_IsArray(items) && items->child)
+		cJSON_AddItemToArray(into, cJSON_DetachItemViaPointer(items, items->child));
 	return 0;
 }
 

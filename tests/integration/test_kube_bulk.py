@@ -64,3 +64,17 @@ def test_bulk_get_and_delete(kube_server, probe, tmp_path):
     assert r.returncode == 0, r.stderr
     assert kube_server.store.list("/api/v1", "configmaps", "default")[0] == []
     assert kube_server.last_delete_options["propagationPolicy"] == "Background"
+
+
+def test_one_in_flight_runs_back_to_back(kube_server, probe, tmp_path):
+    # Regression: a freed slot was refilled only after the engine's idle
+    # wait (a second), so sequential bulk work crawled. 100 creates one at
+    # a time must finish well inside the probe's generous timeout.
+    objects = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"s-{i}"}}
+               for i in range(100)]
+    (tmp_path / "objects.json").write_text(json.dumps(objects))
+    r = probe("bulk-create", "configmaps", tmp_path / "objects.json", "--max-in-flight", "1",
+              kubeconfig=config_for(kube_server, tmp_path), timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert kube_server.max_in_flight == 1
+    assert len(kube_server.store.list("/api/v1", "configmaps", "default")[0]) == 100
