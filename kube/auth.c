@@ -33,7 +33,6 @@ struct kube_auth {
 	/* CRED_EXEC */
 	bool exec_valid;
 	struct exec_credential exec_cred;
-	uint64_t exec_runs;
 };
 
 static void wipe_free(char *s)
@@ -184,7 +183,6 @@ static int get_exec(struct kube_auth *auth, int64_t timeout_ms, struct kube_cred
 	log_debug("running exec credential plugin %s", auth->config->exec->command);
 	rc = exec_plugin_run(auth->config->exec, auth->cluster, timeout_ms, &fresh, err);
 	pthread_mutex_lock(&auth->lock);
-	auth->exec_runs++;
 	if (rc == 0) {
 		exec_credential_release(&auth->exec_cred);
 		auth->exec_cred = fresh;
@@ -254,14 +252,4 @@ bool kube_auth_invalidate(struct kube_auth *auth, const struct kube_credentials 
 	}
 	pthread_mutex_unlock(&auth->lock);
 	return retry;
-}
-
-uint64_t kube_auth_exec_runs(struct kube_auth *auth)
-{
-	uint64_t runs;
-
-	pthread_mutex_lock(&auth->lock);
-	runs = auth->exec_runs;
-	pthread_mutex_unlock(&auth->lock);
-	return runs;
 }

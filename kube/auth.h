@@ -49,7 +49,4 @@ int kube_auth_get(struct kube_auth *auth, int64_t timeout_ms, struct kube_creden
  * kube_auth_get() fetches a fresh one. True when a retry may succeed. */
 bool kube_auth_invalidate(struct kube_auth *auth, const struct kube_credentials *used);
 
-/* How many times the exec plugin ran (for tests and debug output). */
-uint64_t kube_auth_exec_runs(struct kube_auth *auth);
-
 #endif

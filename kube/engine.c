@@ -39,13 +39,21 @@ void http_request_init(struct http_request *r, const char *method)
 	r->state = HTTP_NEW;
 }
 
+/* The header list holds the Authorization header: wiped, then freed. */
+static void free_headers(struct http_request *r)
+{
+	for (struct curl_slist *h = r->headers; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(r->headers);
+	r->headers = NULL;
+}
+
 void http_request_release(struct http_request *r)
 {
 	if (r->easy)
 		curl_easy_cleanup(r->easy);
 	r->easy = NULL;
-	curl_slist_free_all(r->headers);
-	r->headers = NULL;
+	free_headers(r);
 	kube_credentials_release(&r->cred);
 	buf_release(&r->path);
 	buf_release(&r->response);
@@ -314,8 +322,7 @@ static void configure_easy(struct http_request *r, int64_t now)
 	}
 
 	/* Headers (rebuilt per attempt: the credentials may have changed). */
-	curl_slist_free_all(r->headers);
-	r->headers = NULL;
+	free_headers(r);
 	add_header(r, "Accept: application/json");
 	add_header(r, "Expect:"); /* no 100-continue round trip */
 	if (r->content_type)
@@ -545,8 +552,7 @@ static void detach_easy(struct http_request *r, CURLM *multi)
 	curl_multi_remove_handle(multi, r->easy);
 	curl_easy_cleanup(r->easy);
 	r->easy = NULL;
-	curl_slist_free_all(r->headers);
-	r->headers = NULL;
+	free_headers(r);
 }
 
 static void log_outcome(const struct http_request *r, CURLcode code)

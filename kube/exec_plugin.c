@@ -213,8 +213,8 @@ static void one_line(char *s)
 }
 
 /* Reads the child's stdout until EOF, the size limit or the deadline. */
-static int read_output(int fd, struct buf *out, int64_t deadline_ms, struct error *err,
-		       const char *command)
+static int read_output(int fd, struct buf *out, int64_t deadline_ms, int64_t timeout_ms,
+		       struct error *err, const char *command)
 {
 	char chunk[4096];
 
@@ -226,7 +226,8 @@ static int read_output(int fd, struct buf *out, int64_t deadline_ms, struct erro
 
 		if (deadline_ms && left <= 0)
 			return error_set_code(err, KUBE_ERR_CREDENTIALS,
-					      "exec plugin '%s' did not finish in time", command);
+					      "exec plugin '%s' did not finish within %.3g s", command,
+					      (double)timeout_ms / 1000.0);
 		ready = poll(&pfd, 1, left < 0 || left > 1000 ? 1000 : (int)left);
 		if (ready < 0 && errno == EINTR)
 			continue;
@@ -299,7 +300,7 @@ int exec_plugin_run(const struct kube_exec_config *exec, const struct exec_clust
 				       exec->command, strerror(rc));
 		goto out;
 	}
-	if (read_output(pipefd[0], &out, deadline, err, exec->command) < 0) {
+	if (read_output(pipefd[0], &out, deadline, timeout_ms, err, exec->command) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		pid = -1;

@@ -6,7 +6,9 @@ Each run is numbered (FAKE_PLUGIN_STATE/runs) and records what it was given
 it inherited) in FAKE_PLUGIN_STATE/run-<n>.json. It prints an
 ExecCredential whose token is "<FAKE_PLUGIN_TOKEN_PREFIX><n>", or the client
 certificate in FAKE_PLUGIN_CERT/FAKE_PLUGIN_KEY; FAKE_PLUGIN_EXPIRES_IN (seconds,
-may be negative) sets expirationTimestamp; FAKE_PLUGIN_EXIT makes it fail.
+may be negative) sets expirationTimestamp; FAKE_PLUGIN_EXIT makes it fail,
+FAKE_PLUGIN_SLEEP hang for that many seconds, FAKE_PLUGIN_FLOOD print that
+many bytes of junk.
 """
 import datetime
 import json
@@ -30,6 +32,13 @@ with open(os.path.join(state, f"run-{run}.json"), "w") as f:
                "stdin_is_devnull": os.path.samefile("/dev/stdin", "/dev/null")
                if os.path.exists("/dev/stdin") else None,
                "fds": fds}, f)
+
+if os.environ.get("FAKE_PLUGIN_SLEEP"):  # a plugin that hangs
+    import time
+    time.sleep(float(os.environ["FAKE_PLUGIN_SLEEP"]))
+if os.environ.get("FAKE_PLUGIN_FLOOD"):  # a plugin that prints far too much
+    sys.stdout.write("x" * int(os.environ["FAKE_PLUGIN_FLOOD"]))
+    sys.exit(0)
 
 if os.environ.get("FAKE_PLUGIN_EXIT"):
     print("fake plugin: failing on purpose", file=sys.stderr)

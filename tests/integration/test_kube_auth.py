@@ -160,6 +160,18 @@ def test_exec_plugin_failures_are_reported(kube_server, probe, tmp_path):
     assert r.error() == ("getting credentials: exec plugin cannot support interactive mode: "
                          "standard input is not a terminal")
 
+    # A hung plugin is killed when the request timeout passes.
+    config, _ = exec_config(kube_server, fresh_dir(tmp_path, "hung"),
+                            env=[{"name": "FAKE_PLUGIN_SLEEP", "value": "60"}])
+    r = probe("--request-timeout", "1s", "get", "configmaps", "a", kubeconfig=config)
+    assert r.error() == f"getting credentials: exec plugin '{PLUGIN}' did not finish within 1 s"
+
+    config, _ = exec_config(kube_server, fresh_dir(tmp_path, "flood"),
+                            env=[{"name": "FAKE_PLUGIN_FLOOD", "value": str(2 * 1024 * 1024)}])
+    r = probe("get", "configmaps", "a", kubeconfig=config)
+    assert r.error() == (f"getting credentials: exec plugin '{PLUGIN}' printed more than "
+                         "1048576 bytes")
+
 
 def test_concurrent_requests_share_one_plugin_run(kube_server, probe, tmp_path):
     setup_object(kube_server)
@@ -212,6 +224,19 @@ def test_token_file_is_read_again_when_it_changes(kube_server, probe, tmp_path):
     assert r.returncode == 0, r.stderr
     assert [q.user for q in kube_server.requests_to("GET", CM)] == [
         "token:second-token-2", None, "token:third-token-333"]
+
+    # A moment without the file (mid-rotation): the last good token is used.
+    kube_server.requests.clear()
+
+    def remove_after_first(req):
+        if len(kube_server.requests) == 1:
+            token_file.unlink()
+
+    kube_server.hooks[:] = [remove_after_first]
+    r = probe("get", "configmaps", "a", "--repeat", "2", kubeconfig=config)
+    assert r.returncode == 0, r.stderr
+    assert [q.user for q in kube_server.requests_to("GET", CM)] == [
+        "token:third-token-333", "token:third-token-333"]
 
 
 def test_in_cluster_service_account(kube_server, probe, tmp_path, certs):

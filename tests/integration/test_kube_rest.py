@@ -122,6 +122,20 @@ def test_tls_server_name_is_sent_and_verified(certs, probe, tmp_path):
         server.stop()
 
 
+def test_bad_server_url_and_unusable_client_certificate(kube_server, probe, tmp_path):
+    r = probe("--server", "ftp://127.0.0.1:1", "get", "configmaps", "a")
+    assert (r.error(), r.code()) == (
+        "invalid server URL 'ftp://127.0.0.1:1': the scheme must be https or http", -7)
+    import base64
+    junk = base64.b64encode(b"not a certificate").decode()
+    config = kube_server.kubeconfig(tmp_path / "config", user={
+        "client-certificate-data": junk, "client-key-data": junk})
+    r = probe("get", "configmaps", "a", kubeconfig=config)
+    assert r.code() == -4
+    assert r.error().startswith(f"GET {NS_CM}/a: TLS setup failed: ")
+    assert kube_server.requests == []
+
+
 # --- errors are the server's own words ------------------------------------------
 
 
