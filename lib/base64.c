@@ -49,12 +49,16 @@ static int base64_value(char c)
 
 int base64_decode(const char *text, size_t len, struct buf *out, struct error *err)
 {
-	size_t start_len = out->len;
+	size_t start_len = out->len, significant = 0;
 	uint32_t acc = 0;
 	int have = 0;     /* sextets collected for the current quad */
 	int padding = 0;  /* '=' seen in the current quad */
 	bool finished = false; /* a padded quad ended the data */
 
+	for (size_t i = 0; i < len; i++)
+		significant += text[i] != '\r' && text[i] != '\n';
+	if (significant % 4)
+		return error_set(err, "invalid base64: length %zu is not a multiple of 4", significant);
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];
 		int v;

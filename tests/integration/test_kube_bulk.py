@@ -44,8 +44,9 @@ def test_bulk_results_per_item_and_retries(kube_server, probe, tmp_path):
     by_index = {x["index"]: x for x in r.lines()}
     assert [by_index[i].get("ok", False) for i in range(5)] == [True, False, False, True, True]
     assert by_index[1]["code"] == 422
-    assert (by_index[2]["error"], by_index[2]["code"]) == ('configmaps "taken" already exists',
-                                                          409)
+    # Which items drew the 429s depends on timing; a retried one says so.
+    assert by_index[2]["error"].startswith('configmaps "taken" already exists')
+    assert by_index[2]["code"] == 409
     assert len(kube_server.requests_to("POST", NS_CM)) == 7  # 5 items, 2 throttled retries
 
 

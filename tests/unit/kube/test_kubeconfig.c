@@ -383,7 +383,7 @@ static const struct config_case config_cases[] = {
 	},
 	{
 		.name = "bad base64 in a -data field",
-		.files = { { "bad.yaml", "users:\n- name: u\n  user: {client-key-data: '!!'}\n" } },
+		.files = { { "bad.yaml", "users:\n- name: u\n  user: {client-key-data: '!!!!'}\n" } },
 		.ov = { .kubeconfig = "$D/bad.yaml" },
 		.want = { .error = "kubeconfig '$D/bad.yaml': line 3, column 27: 'client-key-data': "
 				   "invalid base64 at byte 0" },

@@ -60,12 +60,14 @@ static void test_invalid_input_names_the_byte(void **state)
 		const char *text;
 		const char *message;
 	} cases[] = {
-		{ "Zm9v!", "invalid base64 at byte 4" },
-		{ "Zg=", "invalid base64: input ends in the middle of a group" },
-		{ "Zm9", "invalid base64: input ends in the middle of a group" },
+		{ "Zm9v!A==", "invalid base64 at byte 4" },
+		{ "Zg=", "invalid base64: length 3 is not a multiple of 4" },
+		{ "Zm9", "invalid base64: length 3 is not a multiple of 4" },
+		{ "Zm9v\nZg", "invalid base64: length 6 is not a multiple of 4" },
 		{ "Z===", "invalid base64 at byte 1" },
 		{ "Zg==Zg==", "invalid base64 at byte 4" },
-		{ "Zm 9v", "invalid base64 at byte 2" },
+		{ "Zm 9v", "invalid base64: length 5 is not a multiple of 4" },
+		{ "Zm 9vYg=", "invalid base64 at byte 2" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
