@@ -18,9 +18,83 @@
 #include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
-#include "yamldoc.h"
+#include "yamltree.h"
 
 #define EXEC_EXTENSION_NAME "client.authentication.k8s.io/exec"
+
+/* Far above any real kubeconfig, low enough to refuse hostile ones. */
+static const struct ylimits kubeconfig_limits = { .max_depth = 64, .max_nodes = 100000 };
+
+/* YAML null (absent, "", "~", "null") reads as "not set", as kubectl does. */
+static bool kc_is_null(const struct ynode *v)
+{
+	return v->kind == YNODE_SCALAR && ynode_scalar_type(v) == YTYPE_NULL;
+}
+
+/* A YAML boolean (true/false, yes/no, on/off): 0 and *ret, or -1. */
+static int kc_bool_value(const struct ynode *v, bool *ret)
+{
+	static const char *const truths[] = { "true", "True", "TRUE", "yes", "Yes",
+					      "YES",  "on",   "On",   "ON" };
+
+	if (v->kind != YNODE_SCALAR || ynode_scalar_type(v) != YTYPE_BOOL)
+		return -1;
+	*ret = false;
+	for (size_t i = 0; i < ARRAY_SIZE(truths); i++)
+		if (!strcmp(v->text, truths[i]))
+			*ret = true;
+	return 0;
+}
+
+/* A subtree as JSON, the way sigs.k8s.io/yaml converts it. Aliases are
+ * shared nodes; the parser's node limit counts their expansion, so the
+ * walk is bounded. */
+static cJSON *kc_to_json(const struct ynode *n)
+{
+	cJSON *out = NULL;
+	int64_t integer;
+	double number;
+	bool truth;
+
+	switch (n->kind) {
+	case YNODE_SCALAR:
+		switch (ynode_scalar_type(n)) {
+		case YTYPE_NULL:
+			out = cJSON_CreateNull();
+			break;
+		case YTYPE_BOOL:
+			kc_bool_value(n, &truth);
+			out = cJSON_CreateBool(truth);
+			break;
+		case YTYPE_INT:
+			out = ynode_to_int64(n, &integer) == 0 ? cJSON_CreateNumber((double)integer)
+							       : cJSON_CreateString(n->text);
+			break;
+		case YTYPE_FLOAT:
+			out = str_to_double(n->text, &number) == 0 ? cJSON_CreateNumber(number)
+								   : cJSON_CreateString(n->text);
+			break;
+		default:
+			out = cJSON_CreateString(n->text);
+			break;
+		}
+		break;
+	case YNODE_MAPPING:
+		out = cJSON_CreateObject();
+		for (size_t i = 0; out && i < n->n_pairs; i++)
+			cJSON_AddItemToObject(out, n->pairs[i].key->text,
+					      kc_to_json(n->pairs[i].value));
+		break;
+	case YNODE_SEQUENCE:
+		out = cJSON_CreateArray();
+		for (size_t i = 0; out && i < n->n_items; i++)
+			cJSON_AddItemToArray(out, kc_to_json(n->items[i]));
+		break;
+	}
+	if (!out)
+		die("out of memory building JSON");
+	return out;
+}
 
 /* Everything a field reader needs to report a position. */
 struct kc_reader {
@@ -50,12 +124,12 @@ static int kc_string(const struct kc_reader *r, const struct ynode *map, const c
 {
 	const struct ynode *v = ynode_get(map, key);
 
-	if (!v || ynode_is_null(v))
+	if (!v || kc_is_null(v))
 		return 0;
 	if (v->kind != YNODE_SCALAR)
 		return kc_error(r, v, "'%s' must be a string", key);
 	free(*ret);
-	*ret = xstrdup(v->scalar);
+	*ret = xstrdup(v->text);
 	return 0;
 }
 
@@ -64,9 +138,9 @@ static int kc_bool(const struct kc_reader *r, const struct ynode *map, const cha
 {
 	const struct ynode *v = ynode_get(map, key);
 
-	if (!v || ynode_is_null(v))
+	if (!v || kc_is_null(v))
 		return 0;
-	if (ynode_bool(v, ret) < 0)
+	if (kc_bool_value(v, ret) < 0)
 		return kc_error(r, v, "'%s' must be true or false", key);
 	return 0;
 }
@@ -78,13 +152,13 @@ static int kc_data(const struct kc_reader *r, const struct ynode *map, const cha
 	const struct ynode *v = ynode_get(map, key);
 	struct error why = ERROR_INIT;
 
-	if (!v || ynode_is_null(v))
+	if (!v || kc_is_null(v))
 		return 0;
 	if (v->kind != YNODE_SCALAR)
 		return kc_error(r, v, "'%s' must be a base64 string", key);
 	buf_release(ret);
 	buf_init(ret, KUBECONFIG_MAX_DATA_BYTES);
-	if (base64_decode(v->scalar, v->scalar_len, ret, &why) < 0)
+	if (base64_decode(v->text, v->len, ret, &why) < 0)
 		return kc_error(r, v, "'%s': %s", key, why.msg);
 	return 0;
 }
@@ -94,14 +168,14 @@ static int kc_string_list(const struct kc_reader *r, const struct ynode *map, co
 {
 	const struct ynode *v = ynode_get(map, key);
 
-	if (!v || ynode_is_null(v))
+	if (!v || kc_is_null(v))
 		return 0;
-	if (v->kind != YNODE_SEQ)
+	if (v->kind != YNODE_SEQUENCE)
 		return kc_error(r, v, "'%s' must be a list of strings", key);
-	for (size_t i = 0; i < v->len; i++) {
+	for (size_t i = 0; i < v->n_items; i++) {
 		if (v->items[i]->kind != YNODE_SCALAR)
 			return kc_error(r, v->items[i], "'%s' must be a list of strings", key);
-		strv_push(ret, v->items[i]->scalar);
+		strv_push(ret, v->items[i]->text);
 	}
 	return 0;
 }
@@ -127,9 +201,9 @@ static const struct ynode *kc_map(const struct kc_reader *r, const struct ynode 
 	const struct ynode *v = ynode_get(parent, key);
 
 	*ret = 0;
-	if (!v || ynode_is_null(v))
+	if (!v || kc_is_null(v))
 		return NULL;
-	if (v->kind != YNODE_MAP) {
+	if (v->kind != YNODE_MAPPING) {
 		*ret = kc_error(r, v, "'%s' must be a mapping", key);
 		return NULL;
 	}
@@ -240,14 +314,14 @@ static int kc_read_exec(const struct kc_reader *r, const struct ynode *node,
 		free(exec->command);
 		exec->command = resolved;
 	}
-	if (env && !ynode_is_null(env)) {
-		if (env->kind != YNODE_SEQ)
+	if (env && !kc_is_null(env)) {
+		if (env->kind != YNODE_SEQUENCE)
 			return kc_error(r, env, "'env' must be a list of {name, value}");
-		for (size_t i = 0; i < env->len; i++) {
+		for (size_t i = 0; i < env->n_items; i++) {
 			const struct ynode *item = env->items[i];
 			_cleanup_free_ char *name = NULL, *value = NULL;
 
-			if (item->kind != YNODE_MAP)
+			if (item->kind != YNODE_MAPPING)
 				return kc_error(r, item, "'env' must be a list of {name, value}");
 			if (kc_string(r, item, "name", &name) < 0 ||
 			    kc_string(r, item, "value", &value) < 0)
@@ -358,21 +432,21 @@ static int kc_read_cluster(const struct kc_reader *r, const struct ynode *node,
 	    kc_bool(r, node, "disable-compression", &c->disable_compression) < 0)
 		return -1;
 	ext = ynode_get(node, "extensions");
-	if (ext && !ynode_is_null(ext)) {
-		if (ext->kind != YNODE_SEQ)
+	if (ext && !kc_is_null(ext)) {
+		if (ext->kind != YNODE_SEQUENCE)
 			return kc_error(r, ext, "'extensions' must be a list of {name, extension}");
-		for (size_t i = 0; i < ext->len; i++) {
+		for (size_t i = 0; i < ext->n_items; i++) {
 			const struct ynode *item = ext->items[i];
 			const struct ynode *name = ynode_get(item, "name");
 			const struct ynode *value = ynode_get(item, "extension");
 
-			if (item->kind != YNODE_MAP)
+			if (item->kind != YNODE_MAPPING)
 				return kc_error(r, item,
 						"'extensions' must be a list of {name, extension}");
 			if (name && name->kind == YNODE_SCALAR && value &&
-			    !strcmp(name->scalar, EXEC_EXTENSION_NAME)) {
+			    !strcmp(name->text, EXEC_EXTENSION_NAME)) {
 				cJSON_Delete(c->exec_extension);
-				c->exec_extension = ynode_to_json(value);
+				c->exec_extension = kc_to_json(value);
 			}
 		}
 	}
@@ -397,7 +471,7 @@ static int kc_read_user(const struct kc_reader *r, const struct ynode *node, str
 	    kc_string_list(r, node, "as-groups", &u->impersonate_groups) < 0)
 		return -1;
 	u->has_impersonate_extra = ynode_get(node, "as-user-extra") &&
-				   !ynode_is_null(ynode_get(node, "as-user-extra"));
+				   !kc_is_null(ynode_get(node, "as-user-extra"));
 	provider = kc_map(r, node, "auth-provider", &ret);
 	if (ret < 0)
 		return -1;
@@ -432,12 +506,12 @@ static int kc_read_named_list(const struct kc_reader *r, const struct ynode *roo
 {
 	const struct ynode *list = ynode_get(root, key);
 
-	if (!list || ynode_is_null(list))
+	if (!list || kc_is_null(list))
 		return 0;
-	if (list->kind != YNODE_SEQ)
+	if (list->kind != YNODE_SEQUENCE)
 		return kc_error(r, list, "'%s' must be a list", key);
-	*items = xcalloc(list->len ? list->len : 1, item_size);
-	for (size_t i = 0; i < list->len; i++) {
+	*items = xcalloc(list->n_items ? list->n_items : 1, item_size);
+	for (size_t i = 0; i < list->n_items; i++) {
 		const struct ynode *entry = list->items[i];
 		void *item = (char *)*items + i * item_size;
 		char **name = name_of(item);
@@ -445,7 +519,7 @@ static int kc_read_named_list(const struct kc_reader *r, const struct ynode *roo
 		int ret;
 
 		*count = i + 1; /* so that a failure frees what was read */
-		if (entry->kind != YNODE_MAP)
+		if (entry->kind != YNODE_MAPPING)
 			return kc_error(r, entry, "'%s' entries must be mappings", key);
 		if (kc_string(r, entry, "name", name) < 0)
 			return -1;
@@ -507,7 +581,8 @@ int kubeconfig_parse(const char *text, size_t len, const char *path,
 		     struct kubeconfig_file **ret_file, struct error *err)
 {
 	struct kubeconfig_file *file;
-	struct ynode *root = NULL;
+	struct ydoc doc = YDOC_INIT;
+	const struct ynode *root;
 	struct error why = ERROR_INIT;
 	_cleanup_free_ char *base_dir = NULL;
 	struct kc_reader r = { .path = path, .err = err };
@@ -518,13 +593,18 @@ int kubeconfig_parse(const char *text, size_t len, const char *path,
 				 KUBECONFIG_MAX_BYTES);
 	if (memchr(text, '\0', len))
 		return error_set(err, "kubeconfig '%s': contains a NUL byte (not a text file)", path);
-	if (yamldoc_parse(text, len, &root, &why) < 0)
+	if (ydoc_parse(&doc, text, len, &kubeconfig_limits, &why) < 0)
 		return error_set(err, "kubeconfig '%s': %s", path, why.msg);
+	root = doc.root;
 	file = xcalloc(1, sizeof(*file));
 	file->path = absolute_path(path);
 	base_dir = path_dirname(file->path);
 	r.base_dir = base_dir;
-	if (root->kind != YNODE_MAP) {
+	if (!root || kc_is_null(root)) {
+		ret = 0; /* an empty file defines nothing */
+		goto out;
+	}
+	if (root->kind != YNODE_MAPPING) {
 		kc_error(&r, root, "the document must be a mapping");
 		goto out;
 	}
@@ -540,7 +620,7 @@ int kubeconfig_parse(const char *text, size_t len, const char *path,
 		goto out;
 	ret = 0;
 out:
-	ynode_free(root);
+	ydoc_release(&doc);
 	if (ret < 0) {
 		kubeconfig_file_free(file);
 		return -1;
