@@ -20,7 +20,7 @@ configure_file(${CMAKE_CURRENT_BINARY_DIR}/pod_wrapper_sh.h.tmp
 
 add_library(konduktor_domain STATIC
   envfile.c group.c inputs.c labels.c manifest.c pack.c randutil.c render.c
-  result.c status.c tar.c task.c userconfig.c yamlfields.c yamltree.c)
+  result.c status.c tar.c task.c userconfig.c yamlfields.c)
 target_include_directories(konduktor_domain PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}
                                                    ${CMAKE_BINARY_DIR}/generated)
 target_link_libraries(konduktor_domain PUBLIC konduktor_util PkgConfig::YAML PkgConfig::CJSON)

@@ -4,9 +4,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "strutil.h"
 
 int64_t time_mono_ms(void)
 {
@@ -114,49 +117,87 @@ int time_parse_rfc3339(const char *s, time_t *ret)
 	return 0;
 }
 
-int time_parse_duration_ms(const char *s, int64_t *ret)
+/* The unit at *p (advancing past it) in nanoseconds, or 0 if none. */
+static uint64_t duration_unit_ns(const char **p)
 {
 	static const struct {
-		const char *unit;
-		double ms;
-	} units[] = { { "ms", 1 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 } };
-	bool plain = s && *s && strspn(s, "0123456789.") == strlen(s);
-	double total = 0;
-	const char *p = s;
+		const char *name;
+		uint64_t ns;
+	} units[] = {
+		{ "ns", 1 },
+		{ "us", 1000 },
+		{ "\xc2\xb5s", 1000 }, /* U+00B5 micro sign */
+		{ "\xce\xbcs", 1000 }, /* U+03BC Greek mu */
+		{ "ms", 1000000 },
+		{ "s", 1000000000ULL },
+		{ "m", 60000000000ULL },
+		{ "h", 3600000000000ULL },
+	};
+	size_t best = 0;
+	uint64_t ns = 0;
 
-	if (!s || !*s)
+	/* Longest match, so that "ms" is not read as "m" followed by "s". */
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t n = strlen(units[i].name);
+
+		if (n > best && strncmp(*p, units[i].name, n) == 0) {
+			best = n;
+			ns = units[i].ns;
+		}
+	}
+	*p += best;
+	return ns;
+}
+
+int time_parse_duration_ns(const char *s, int64_t *ret_ns)
+{
+	const char *p = s;
+	bool negative = false;
+	uint64_t total = 0;
+
+	if (!s)
+		return -1;
+	if (*p == '-' || *p == '+')
+		negative = *p++ == '-';
+	if (!strcmp(p, "0")) {
+		*ret_ns = 0;
+		return 0;
+	}
+	if (!*p)
 		return -1;
 	while (*p) {
-		char *end;
-		double v;
-		size_t i;
+		uint64_t whole = 0, unit;
+		double fraction = 0, scale = 1;
+		bool digits = false;
 
-		if (!isdigit((unsigned char)*p) && *p != '.')
-			return -1;
-		errno = 0;
-		v = strtod(p, &end);
-		if (errno || end == p)
-			return -1;
-		p = end;
-		if (plain) {
-			total = v * 1000; /* a plain number counts seconds */
-			break;
+		while (isdigit((unsigned char)*p)) {
+			if (whole > (UINT64_MAX - 9) / 10)
+				return -1;
+			whole = whole * 10 + (uint64_t)(*p++ - '0');
+			digits = true;
 		}
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-			size_t n = strlen(units[i].unit);
-
-			if (!strncmp(p, units[i].unit, n)) {
-				total += v * units[i].ms;
-				p += n;
-				break;
+		if (*p == '.') {
+			p++;
+			while (isdigit((unsigned char)*p)) {
+				scale /= 10;
+				fraction += (*p++ - '0') * scale;
+				digits = true;
 			}
 		}
-		if (i == sizeof(units) / sizeof(units[0]))
+		if (!digits)
 			return -1;
+		unit = duration_unit_ns(&p);
+		if (!unit)
+			return -1; /* missing or unknown unit */
+		if (whole > (uint64_t)INT64_MAX / unit)
+			return -1;
+		whole *= unit;
+		whole += (uint64_t)(fraction * (double)unit);
+		if (whole > (uint64_t)INT64_MAX - total)
+			return -1;
+		total += whole;
 	}
-	if (total > 9.2e18)
-		return -1;
-	*ret = (int64_t)total;
+	*ret_ns = negative ? -(int64_t)total : (int64_t)total;
 	return 0;
 }
 
@@ -166,4 +207,24 @@ void time_sleep_ms(int64_t ms)
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+int time_parse_duration_ms(const char *s, int64_t *ret)
+{
+	int64_t ns;
+
+	if (!s || !*s)
+		return -1;
+	if (strspn(s, "0123456789") == strlen(s)) {
+		int64_t seconds;
+
+		if (str_to_int64(s, &seconds) < 0 || seconds > INT64_MAX / 1000)
+			return -1;
+		*ret = seconds * 1000;
+		return 0;
+	}
+	if (time_parse_duration_ns(s, &ns) < 0 || ns < 0)
+		return -1;
+	*ret = ns / 1000000;
+	return 0;
 }

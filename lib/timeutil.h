@@ -19,9 +19,15 @@ void time_format_rfc3339_nano(const struct timespec *ts, char out[RFC3339_MAX]);
  * returns 0 and sets *ret (UTC seconds), or -1. */
 int time_parse_rfc3339(const char *s, time_t *ret);
 
-/* Parses a duration as Go writes one ("10s", "1m30s", "500ms", "1.5h",
- * units h, m, s, ms) or a plain number of seconds ("30"), into whole
- * milliseconds (rounded down); 0 and sets *ret, or -1 leaving it. */
+/* Parses a Go duration ("300ms", "1.5h", "1h30m", "-2s"; units ns, us,
+ * µs, ms, s, m, h; "0" needs no unit), as kubectl's flags accept it.
+ * Returns 0 and sets *ret_ns (nanoseconds), or -1 on syntax or overflow. */
+int time_parse_duration_ns(const char *s, int64_t *ret_ns);
+
+/* Parses a duration for flags that count seconds by default: a plain
+ * number is seconds ("30"), anything else a Go duration as above
+ * ("1m30s"); whole milliseconds, rounded down. 0 and sets *ret, or -1
+ * leaving it (negative durations are refused). */
 int time_parse_duration_ms(const char *s, int64_t *ret);
 
 /* Sleeps for ms milliseconds, resuming after signals. */
