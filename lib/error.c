@@ -4,10 +4,32 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Messages are one line whatever they quote (a user's value may hold a
+ * newline): line breaks become the two characters "\n" and "\r". */
+static void error_flatten(struct error *err)
+{
+	char flat[ERROR_MSG_MAX];
+	size_t n = 0;
+
+	if (!strpbrk(err->msg, "\n\r"))
+		return;
+	for (const char *p = err->msg; *p && n + 2 < sizeof(flat); p++) {
+		if (*p == '\n' || *p == '\r') {
+			flat[n++] = '\\';
+			flat[n++] = *p == '\n' ? 'n' : 'r';
+		} else {
+			flat[n++] = *p;
+		}
+	}
+	flat[n] = '\0';
+	memcpy(err->msg, flat, n + 1);
+}
+
 __attribute__((format(printf, 2, 0)))
 static void error_vset(struct error *err, const char *fmt, va_list ap)
 {
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	error_flatten(err);
 }
 
 int error_set(struct error *err, const char *fmt, ...)
@@ -53,6 +75,7 @@ int error_prefix(struct error *err, const char *fmt, ...)
 	if (snprintf(err->msg, sizeof(err->msg), old[0] ? "%s: %s" : "%s%s", prefix, old) >=
 	    (int)sizeof(err->msg))
 		memcpy(err->msg + sizeof(err->msg) - 4, "...", 4);
+	error_flatten(err);
 	return -1;
 }
 

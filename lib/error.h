@@ -2,9 +2,10 @@
  *
  * Library code (lib/, kube/) never prints: it returns a negative number and
  * fills the caller's `struct error` with one lower-case line, no final full
- * stop, subject in quotes (git's style). Only the command layer prints and
- * chooses the exit code. A NULL `struct error *` is allowed everywhere and
- * means "the caller does not want the message". */
+ * stop, subject in quotes (git's style); a line break in a quoted value is
+ * written as "\n", so a message is always one line. Only the command layer
+ * prints and chooses the exit code. A NULL `struct error *` is allowed
+ * everywhere and means "the caller does not want the message". */
 #ifndef KONDUKTOR_ERROR_H
 #define KONDUKTOR_ERROR_H
 

@@ -34,4 +34,12 @@ bool str_is_env_name(const char *s);
 /* True for a DNS-1123 label (lower-case alphanumerics and '-', <= 63). */
 bool str_is_dns_label(const char *s);
 
+/* True for a DNS-1123 subdomain (dot-separated DNS labels, <= 253), the
+ * rule for most Kubernetes object names; s[0..len) need not end there. */
+bool str_is_dns_subdomain(const char *s, size_t len);
+
+/* True if text[0..len) is valid UTF-8 (no overlong forms, no surrogates,
+ * nothing above U+10FFFF); NUL bytes count as valid. */
+bool str_is_utf8(const char *text, size_t len);
+
 #endif

@@ -9,7 +9,7 @@ packages=(
   libfuse3-dev fuse3 libcurl4-openssl-dev libcjson-dev libyaml-dev
   libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev
   python3-pytest python3-kubernetes python3-yaml python3-jsonschema
-  hyperfine scdoc openssl procps util-linux
+  hyperfine scdoc openssl procps util-linux busybox
   man-db zsh bash-completion
 )
 

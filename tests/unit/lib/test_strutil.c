@@ -129,9 +129,21 @@ static void test_strv(void **state)
 	strv_release(&v);
 }
 
+static void test_utf8_validation(void **state)
+{
+	assert_true(str_is_utf8("plain ascii", 11));
+	assert_true(str_is_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
+	assert_false(str_is_utf8("\xff", 1));
+	assert_false(str_is_utf8("\xc3", 1));             /* truncated */
+	assert_false(str_is_utf8("\xc0\xaf", 2));         /* overlong '/' */
+	assert_false(str_is_utf8("\xed\xa0\x80", 3));     /* surrogate */
+	assert_false(str_is_utf8("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_validation),
 		cmocka_unit_test(test_str_copy_truncates_and_reports),
 		cmocka_unit_test(test_integer_parsing_is_whole_string),
 		cmocka_unit_test(test_double_parsing),

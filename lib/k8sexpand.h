@@ -1,0 +1,25 @@
+/* k8sexpand.h — the kubelet's $(VAR) expansion of container env values,
+ * command and args, and its inverse: escaping a string so that it reaches
+ * the process exactly as written.
+ *
+ * The kubelet replaces "$(NAME)" with NAME's value when NAME is an env
+ * var defined earlier in the container, reduces "$$" to "$", and keeps
+ * everything else. A task's scripts and values ("echo $$", "$(date)") are
+ * data, so every literal the project puts into a pod spec goes through
+ * k8s_escape_dollars(), which doubles each '$' that begins "$$" or "$(" —
+ * the only places expansion changes anything — and leaves "$HOME" as is. */
+#ifndef KONDUKTOR_K8SEXPAND_H
+#define KONDUKTOR_K8SEXPAND_H
+
+/* Newly allocated copy of s that k8s_expand() turns back into s, whatever
+ * variables are defined. */
+char *k8s_escape_dollars(const char *s);
+
+/* Looks up a variable; returns NULL when it is not defined. */
+typedef const char *(*k8s_lookup_fn)(const char *name, void *data);
+
+/* Newly allocated expansion of s, as the kubelet performs it. Results over
+ * BUF_MAX_DEFAULT (16 MiB) end the process, as running out of memory does. */
+char *k8s_expand(const char *s, k8s_lookup_fn lookup, void *data);
+
+#endif
