@@ -24,7 +24,10 @@ struct opt {
 	char short_name;       /* 0 if none */
 	enum opt_type type;
 	void *target;
-	const char *value_name; /* for help: "FILE", "N" */
+	/* For help: "FILE", "N". Shell completion reads it too: a name ending
+	 * in FILE completes file names, in DIR directory names, and "a|b|c"
+	 * offers those values. */
+	const char *value_name;
 	const char *help;
 	bool *was_set; /* optional: set true when the flag appears */
 };

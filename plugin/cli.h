@@ -34,6 +34,9 @@ struct command {
 	 * in file-scope state so the table can be described without running. */
 	const struct opt *(*options)(void);
 	enum completion_kind args;
+	/* The words a positional argument takes, when it is one of a fixed
+	 * set ("bash", "zsh"): NULL-ended; completion offers them. */
+	const char *const *arg_choices;
 	/* For commands with subcommands ("group", "local"): NULL-name ended. */
 	const struct command *subcommands;
 };
@@ -68,6 +71,8 @@ extern const struct command commands[];
 
 int cmd_version(int argc, char **argv);
 const struct opt *cmd_version_options(void);
+int cmd_completion(int argc, char **argv);
+extern const char *const cmd_completion_shells[];
 
 int cmd_local(int argc, char **argv);
 const struct opt *cmd_local_options(void);

@@ -31,7 +31,25 @@ const struct command commands[] = {
 		.options = cmd_local_options,
 		.subcommands = local_subcommands,
 	},
-	{ .name = "completion", .summary = "print a shell completion script (bash or zsh)" },
+	{
+		.name = "completion",
+		.run = cmd_completion,
+		.summary = "print a shell completion script (bash or zsh)",
+		.usage = "completion bash|zsh",
+		.help = "Prints the completion script for kubectl-konduktor run directly.\n"
+			"`kubectl konduktor <TAB>` needs no script: kubectl (1.26 or later)\n"
+			"runs kubectl_complete-konduktor, which must be on PATH (the .deb\n"
+			"and `cmake --install` put it next to kubectl-konduktor).\n"
+			"\nExamples:\n"
+			"  # bash, this shell only\n"
+			"  source <(kubectl konduktor completion bash)\n"
+			"  # bash, from now on\n"
+			"  kubectl konduktor completion bash \\\n"
+			"    > ~/.local/share/bash-completion/completions/kubectl-konduktor\n"
+			"  # zsh: a directory on $fpath, before compinit runs\n"
+			"  kubectl konduktor completion zsh > ~/.zfunc/_kubectl-konduktor\n",
+		.arg_choices = cmd_completion_shells,
+	},
 	{
 		.name = "version",
 		.run = cmd_version,

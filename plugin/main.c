@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "complete.h"
 #include "exitcode.h"
 #include "log.h"
 #include "strutil.h"
@@ -34,6 +35,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version"))
 		return cmd_version(1, argv);
+	/* Hidden, as in cobra: what the completion scripts call. */
+	if (!strcmp(argv[1], "__complete"))
+		return complete_main(argc - 2, argv + 2, true);
+	if (!strcmp(argv[1], "__completeNoDesc"))
+		return complete_main(argc - 2, argv + 2, false);
 	command = command_find(commands, argv[1]);
 	if (!command || !command->run) {
 		const char *names[64];
