@@ -41,23 +41,6 @@ struct command {
 	const struct command *subcommands;
 };
 
-/* The flags of kubectl's own that a command which talks to a cluster takes. */
-struct cluster_flags {
-	const char *kubeconfig;
-	const char *context;
-	const char *cluster;
-	const char *user;
-	const char *namespace;
-	const char *server;
-	const char *request_timeout; /* "30s", "1m", "0" as kubectl accepts */
-	bool all_namespaces;
-	int64_t verbosity;
-};
-
-/* The option table for struct cluster_flags (bound to `flags`); the
- * returned table is static and valid until the next call. */
-const struct opt *cluster_flags_table(struct cluster_flags *flags, bool with_all_namespaces);
-
 /* Prints "error: <msg>" on stderr (the one place errors are printed). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
