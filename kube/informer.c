@@ -148,6 +148,12 @@ static void apply_event(struct kube_informer *inf, enum kube_event_type type, cJ
 	/* Only this thread changes the cache, so `object` stays valid here. */
 	emit(inf, old ? KUBE_EVENT_MODIFIED : KUBE_EVENT_ADDED, object, old);
 	cJSON_Delete(old);
+	if (inf->opts.trim) {
+		/* Readers copy cached objects under the read lock. */
+		pthread_rwlock_wrlock(&inf->cache_lock);
+		inf->opts.trim(object, inf->opts.ctx);
+		pthread_rwlock_unlock(&inf->cache_lock);
+	}
 }
 
 /* Makes the cache equal to a fresh list, reporting the differences. */

@@ -47,6 +47,14 @@ struct kube_informer_opts {
 	kube_informer_event_fn on_event;
 	kube_informer_synced_fn on_synced;  /* optional */
 	kube_informer_status_fn on_status;  /* optional */
+	/* Optional: called (with ctx) on each object after on_event has seen
+	 * it in full, to cut it down before it stays in the cache, for a
+	 * consumer that keeps records of its own and need not hold every
+	 * object twice (as client-go's transform). It must keep
+	 * metadata.name, metadata.namespace and metadata.resourceVersion.
+	 * kube_informer_get/foreach, MODIFIED events' old_object and the last
+	 * state of objects that vanished during a gap are then the cut form. */
+	void (*trim)(cJSON *object, void *ctx);
 	void *ctx;
 	/* Each watch asks the server to end after a random time in [t, 2t)
 	 * seconds, then resumes (default t = 300, as client-go). */
