@@ -10,6 +10,7 @@
 #include "jsonutil.h"
 #include "labels.h"
 #include "manifest.h"
+#include "status.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -301,5 +302,32 @@ int result_from_annotations(const cJSON *workload, struct result *ret)
 	if (json_get_string(record, "logTail"))
 		ret->log_tail = xstrdup(json_get_string(record, "logTail"));
 	ret->reason = xstrdup(json_get_string(record, "reason") ? json_get_string(record, "reason") : "");
+	return 0;
+}
+
+int result_from_job(const cJSON *workload, const struct job_status *status, struct result *ret)
+{
+	const cJSON *rank0 = status->n_indexes ? status->indexes[0].pod : NULL;
+
+	if (status->state != JOB_SUCCEEDED && status->state != JOB_FAILED)
+		return 1;
+	if (result_from_annotations(workload, ret) == 0)
+		return 0;
+	result_release(ret);
+	if (status->state == JOB_SUCCEEDED) {
+		if (rank0 && result_from_pod(rank0, ret, NULL) == 0)
+			return 0;
+		ret->outcome = RESULT_JOB_FAILED;
+		set_reason(ret, "no result: the job's pods are gone and none was recorded");
+		return 0;
+	}
+	/* Why the job as a whole stopped says more than its pods here. */
+	if (status->reason != REASON_CANCELLED && status->reason != REASON_DEADLINE_EXCEEDED &&
+	    rank0 && result_from_pod(rank0, ret, NULL) == 0 &&
+	    (ret->outcome == RESULT_JOB_FAILED || ret->outcome == RESULT_SKIPPED))
+		return 0;
+	result_release(ret);
+	ret->outcome = RESULT_JOB_FAILED;
+	set_reason(ret, "%s", status->message[0] ? status->message : "the job failed");
 	return 0;
 }

@@ -85,4 +85,17 @@ int result_outcome_parse(const char *name, enum result_outcome *ret);
 cJSON *result_annotations_patch(const struct result *result);
 int result_from_annotations(const cJSON *workload, struct result *ret);
 
+/* The outcome of a whole job, from its workload and the status
+ * job_status_compute() made of it and its pods: 0 with *ret filled once
+ * the job has ended, 1 while it has not (or does not exist). A result
+ * recorded on the workload wins. Otherwise rank 0 (index 0) reports: its
+ * latest pod decides a SUCCEEDED job (JobFailed when that pod is gone
+ * with nothing recorded); a FAILED job is JobFailed, with index 0's exit
+ * code, reason and log tail when that pod failed itself, else the
+ * status's message (another rank failed, the job was cancelled or ran out
+ * of time). */
+struct job_status;
+int result_from_job(const cJSON *workload, const struct job_status *status,
+		    struct result *ret);
+
 #endif
