@@ -1,0 +1,633 @@
+/* cache.c — jobs and groups in memory: trimmed objects as text, queued
+ * for one refresher thread that publishes their views (see cache.h).
+ *
+ * Locks: `lock` (read/write) guards the maps, every entry's texts and the
+ * listings; `queue_lock` guards the queue and each entry's `queued` flag;
+ * when both are held, `lock` is taken first. Only the refresher writes an
+ * entry's view or frees an entry, so it reads them without `lock`. */
+#include "cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "hashmap.h"
+#include "jobview.h"
+#include "jsonutil.h"
+#include "labels.h"
+#include "strutil.h"
+#include "timeutil.h"
+#include "trim.h"
+#include "xalloc.h"
+
+struct entry;
+
+struct pod_record {
+	char *name;
+	struct entry *owner;
+	size_t slot; /* its index in owner->pods */
+	char *text;  /* trimmed, compact JSON */
+};
+
+struct ns_record {
+	struct blob *name;
+	struct hashmap entries; /* name -> struct entry */
+	struct hashmap pods;    /* pod name -> struct pod_record */
+	size_t shown;           /* entries with a view */
+	struct fs_listing *listing;
+	bool listing_stale;
+};
+
+struct entry {
+	char *name;
+	struct ns_record *ns;
+	char *workload;    /* trimmed, compact JSON; NULL when there is none */
+	struct blob *task; /* the task as launched, or NULL */
+	struct pod_record **pods;
+	size_t n_pods, cap_pods;
+	struct view *view; /* published (NULL: not shown) */
+	bool queued;
+	struct entry *next_queued;
+};
+
+struct fs_cache {
+	char *namespace; /* the one namespace shown, or NULL for all */
+	pthread_rwlock_t lock;
+	struct hashmap namespaces; /* name -> struct ns_record */
+	struct fs_listing *root;   /* all namespaces: those with something shown */
+	bool root_stale;
+
+	pthread_mutex_t queue_lock;
+	pthread_cond_t queue_cond;
+	struct entry *queue_head, *queue_tail;
+	size_t queued;
+};
+
+/* --- listings --------------------------------------------------------------- */
+
+static struct fs_listing *listing_new(size_t capacity, int64_t now_ms)
+{
+	struct fs_listing *l = xcalloc(1, sizeof(*l));
+
+	atomic_init(&l->refs, 1);
+	l->names = capacity ? xcalloc(capacity, sizeof(*l->names)) : NULL;
+	l->mtime_ms = now_ms;
+	return l;
+}
+
+static struct fs_listing *listing_ref(struct fs_listing *l)
+{
+	if (l)
+		atomic_fetch_add_explicit(&l->refs, 1, memory_order_relaxed);
+	return l;
+}
+
+void fs_listing_unref(struct fs_listing *l)
+{
+	if (!l || atomic_fetch_sub_explicit(&l->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	for (size_t i = 0; i < l->len; i++)
+		free(l->names[i]);
+	free(l->names);
+	free(l);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void listing_sort(struct fs_listing *l)
+{
+	if (l->len > 1)
+		qsort(l->names, l->len, sizeof(*l->names), compare_strings);
+}
+
+/* --- records ---------------------------------------------------------------- */
+
+struct fs_cache *fs_cache_new(const char *namespace)
+{
+	struct fs_cache *c = xcalloc(1, sizeof(*c));
+
+	c->namespace = namespace ? xstrdup(namespace) : NULL;
+	pthread_rwlock_init(&c->lock, NULL);
+	hashmap_init(&c->namespaces);
+	pthread_mutex_init(&c->queue_lock, NULL);
+	{
+		pthread_condattr_t attr;
+
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&c->queue_cond, &attr);
+		pthread_condattr_destroy(&attr);
+	}
+	c->root = listing_new(0, time_real_ms());
+	return c;
+}
+
+static void pod_record_free(struct pod_record *p)
+{
+	free(p->name);
+	free(p->text);
+	free(p);
+}
+
+static void entry_free(struct entry *e)
+{
+	for (size_t i = 0; i < e->n_pods; i++)
+		pod_record_free(e->pods[i]);
+	free(e->pods);
+	free(e->name);
+	free(e->workload);
+	blob_unref(e->task);
+	view_unref(e->view);
+	free(e);
+}
+
+static void ns_record_free(struct ns_record *ns)
+{
+	size_t pos = 0;
+	void *value;
+
+	while (hashmap_next(&ns->entries, &pos, NULL, &value))
+		entry_free(value);
+	hashmap_release(&ns->entries);
+	hashmap_release(&ns->pods); /* the records went with their entries */
+	fs_listing_unref(ns->listing);
+	blob_unref(ns->name);
+	free(ns);
+}
+
+void fs_cache_free(struct fs_cache *c)
+{
+	size_t pos = 0;
+	void *value;
+
+	if (!c)
+		return;
+	while (hashmap_next(&c->namespaces, &pos, NULL, &value))
+		ns_record_free(value);
+	hashmap_release(&c->namespaces);
+	fs_listing_unref(c->root);
+	pthread_rwlock_destroy(&c->lock);
+	pthread_mutex_destroy(&c->queue_lock);
+	pthread_cond_destroy(&c->queue_cond);
+	free(c->namespace);
+	free(c);
+}
+
+/* Under the write lock. NULL for a namespace the mount does not show. */
+static struct ns_record *ns_record_get(struct fs_cache *c, const char *name)
+{
+	struct ns_record *ns;
+
+	if (!name || (c->namespace && strcmp(name, c->namespace) != 0))
+		return NULL;
+	ns = hashmap_get(&c->namespaces, name);
+	if (!ns) {
+		ns = xcalloc(1, sizeof(*ns));
+		ns->name = blob_from_string(name);
+		hashmap_init(&ns->entries);
+		hashmap_init(&ns->pods);
+		ns->listing = listing_new(0, time_real_ms());
+		hashmap_put(&c->namespaces, name, ns);
+	}
+	return ns;
+}
+
+static struct entry *entry_get(struct ns_record *ns, const char *name)
+{
+	struct entry *e = hashmap_get(&ns->entries, name);
+
+	if (!e) {
+		e = xcalloc(1, sizeof(*e));
+		e->name = xstrdup(name);
+		e->ns = ns;
+		hashmap_put(&ns->entries, name, e);
+	}
+	return e;
+}
+
+/* Under the write lock: the refresher will rebuild this entry. */
+static void entry_queue(struct fs_cache *c, struct entry *e)
+{
+	pthread_mutex_lock(&c->queue_lock);
+	if (!e->queued) {
+		e->queued = true;
+		e->next_queued = NULL;
+		if (c->queue_tail)
+			c->queue_tail->next_queued = e;
+		else
+			c->queue_head = e;
+		c->queue_tail = e;
+		c->queued++;
+		pthread_cond_signal(&c->queue_cond);
+	}
+	pthread_mutex_unlock(&c->queue_lock);
+}
+
+static char *compact_text(cJSON *trimmed)
+{
+	char *text = json_print_compact(trimmed);
+
+	cJSON_Delete(trimmed);
+	return text;
+}
+
+/* --- feeding ------------------------------------------------------------------ */
+
+void fs_cache_workload(struct fs_cache *c, const cJSON *workload, bool deleted)
+{
+	const char *name = json_get_string(workload, "metadata.name");
+	const char *task = json_get_child_string(json_get(workload, "metadata.annotations"),
+						 ANNOTATION_TASK);
+	struct ns_record *ns;
+	struct entry *e;
+	char *text = NULL;
+
+	if (!name)
+		return;
+	if (!deleted)
+		text = compact_text(trim_workload(workload));
+	pthread_rwlock_wrlock(&c->lock);
+	ns = ns_record_get(c, json_get_string(workload, "metadata.namespace"));
+	if (!ns || (deleted && !hashmap_get(&ns->entries, name))) {
+		pthread_rwlock_unlock(&c->lock);
+		free(text);
+		return;
+	}
+	e = entry_get(ns, name);
+	free(e->workload);
+	e->workload = text;
+	if (deleted || !task) {
+		blob_unref(e->task);
+		e->task = NULL;
+	} else if (!e->task || strcmp(e->task->data, task) != 0) {
+		blob_unref(e->task);
+		e->task = blob_from_string(task);
+	}
+	entry_queue(c, e);
+	pthread_rwlock_unlock(&c->lock);
+}
+
+/* The job or group a pod belongs to. */
+static const char *pod_owner(const cJSON *pod)
+{
+	const cJSON *labels = json_get(pod, "metadata.labels");
+	const char *group = json_get_child_string(labels, LABEL_GROUP_ID);
+
+	return group ? group : json_get_child_string(labels, LABEL_JOB_NAME);
+}
+
+static void pod_detach(struct pod_record *p)
+{
+	struct entry *e = p->owner;
+
+	e->pods[p->slot] = e->pods[--e->n_pods];
+	e->pods[p->slot]->slot = p->slot;
+}
+
+static void pod_attach(struct entry *e, struct pod_record *p)
+{
+	if (e->n_pods == e->cap_pods) {
+		e->cap_pods = e->cap_pods ? e->cap_pods * 2 : 2;
+		e->pods = xreallocarray(e->pods, e->cap_pods, sizeof(*e->pods));
+	}
+	p->owner = e;
+	p->slot = e->n_pods;
+	e->pods[e->n_pods++] = p;
+}
+
+void fs_cache_pod(struct fs_cache *c, const cJSON *pod, bool deleted)
+{
+	const char *name = json_get_string(pod, "metadata.name");
+	const char *owner = pod_owner(pod);
+	struct ns_record *ns;
+	struct pod_record *p;
+	char *text = NULL;
+
+	if (!name)
+		return;
+	if (!deleted) {
+		if (!owner)
+			return;
+		text = compact_text(trim_pod(pod));
+	}
+	pthread_rwlock_wrlock(&c->lock);
+	ns = ns_record_get(c, json_get_string(pod, "metadata.namespace"));
+	p = ns ? hashmap_get(&ns->pods, name) : NULL;
+	if (deleted) {
+		if (p) {
+			hashmap_remove(&ns->pods, name);
+			pod_detach(p);
+			entry_queue(c, p->owner);
+			pod_record_free(p);
+		}
+	} else if (ns) {
+		struct entry *e = entry_get(ns, owner);
+
+		if (!p) {
+			p = xcalloc(1, sizeof(*p));
+			p->name = xstrdup(name);
+			hashmap_put(&ns->pods, name, p);
+			pod_attach(e, p);
+		} else if (p->owner != e) {
+			/* Labels do not change, but a new pod may reuse a name. */
+			entry_queue(c, p->owner);
+			pod_detach(p);
+			pod_attach(e, p);
+		}
+		free(p->text);
+		p->text = TAKE_PTR(text);
+		entry_queue(c, e);
+	}
+	pthread_rwlock_unlock(&c->lock);
+	free(text);
+}
+
+/* --- refreshing ------------------------------------------------------------- */
+
+bool fs_cache_wait(struct fs_cache *c, int64_t timeout_ms)
+{
+	struct timespec until;
+	bool queued;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&c->queue_lock);
+	while (!c->queue_head &&
+	       pthread_cond_timedwait(&c->queue_cond, &c->queue_lock, &until) == 0)
+		;
+	queued = c->queue_head != NULL;
+	pthread_mutex_unlock(&c->queue_lock);
+	return queued;
+}
+
+static cJSON *parse_text(const char *text)
+{
+	return text ? cJSON_Parse(text) : NULL;
+}
+
+/* What a view is built from, copied out under the read lock. */
+struct entry_objects {
+	cJSON *workload;
+	cJSON *pods;
+	struct blob *task;
+};
+
+static void entry_objects_read(const struct entry *e, struct entry_objects *ret)
+{
+	ret->workload = parse_text(e->workload);
+	ret->pods = cJSON_CreateArray();
+	for (size_t i = 0; i < e->n_pods; i++) {
+		cJSON *pod = parse_text(e->pods[i]->text);
+
+		if (pod)
+			cJSON_AddItemToArray(ret->pods, pod);
+	}
+	ret->task = blob_ref(e->task);
+}
+
+static void entry_objects_release(struct entry_objects *o)
+{
+	cJSON_Delete(o->workload);
+	cJSON_Delete(o->pods);
+	blob_unref(o->task);
+}
+
+static char *entry_path(const struct fs_cache *c, const struct entry *e)
+{
+	return c->namespace ? xstrdup(e->name) : xasprintf("%s/%s", e->ns->name->data, e->name);
+}
+
+/* Under the write lock: frees an entry nothing refers to any more. */
+static void entry_forget_if_gone(struct fs_cache *c, struct entry *e)
+{
+	bool queued;
+
+	pthread_mutex_lock(&c->queue_lock);
+	queued = e->queued;
+	pthread_mutex_unlock(&c->queue_lock);
+	if (queued || e->workload || e->n_pods || e->view)
+		return;
+	hashmap_remove(&e->ns->entries, e->name);
+	entry_free(e);
+}
+
+static void refresh_entry(struct fs_cache *c, struct entry *e, int64_t now_ms,
+			  view_change_fn fn, void *ctx)
+{
+	struct entry_objects objects;
+	struct view *fresh = NULL, *old = e->view;
+	_cleanup_free_ char *path = entry_path(c, e);
+	struct ns_record *ns = e->ns;
+
+	pthread_rwlock_rdlock(&c->lock);
+	entry_objects_read(e, &objects);
+	pthread_rwlock_unlock(&c->lock);
+	if (objects.workload) {
+		fresh = job_view_build(objects.workload, objects.pods, objects.task, now_ms);
+		fresh->ns = blob_ref(ns->name);
+	}
+	view_inherit(fresh, old, path, fn, ctx);
+	entry_objects_release(&objects);
+
+	pthread_rwlock_wrlock(&c->lock);
+	e->view = fresh;
+	if (!old != !fresh) {
+		ns->listing_stale = true;
+		if (fresh && ns->shown++ == 0)
+			c->root_stale = true;
+		if (!fresh && --ns->shown == 0)
+			c->root_stale = true;
+	}
+	entry_forget_if_gone(c, e);
+	pthread_rwlock_unlock(&c->lock);
+	view_unref(old);
+}
+
+/* Under the write lock. */
+static void rebuild_ns_listing(struct ns_record *ns, int64_t now_ms)
+{
+	struct fs_listing *l = listing_new(ns->shown, now_ms);
+	size_t pos = 0;
+	const char *name;
+	void *value;
+
+	while (hashmap_next(&ns->entries, &pos, &name, &value))
+		if (((struct entry *)value)->view && l->len < ns->shown)
+			l->names[l->len++] = xstrdup(name);
+	listing_sort(l);
+	fs_listing_unref(ns->listing);
+	ns->listing = l;
+	ns->listing_stale = false;
+}
+
+/* Under the write lock: the namespaces that show something. */
+static void rebuild_root_listing(struct fs_cache *c, int64_t now_ms, view_change_fn fn, void *ctx)
+{
+	struct fs_listing *old = c->root, *l = listing_new(c->namespaces.len, now_ms);
+	size_t pos = 0, i = 0, j = 0;
+	const char *name;
+	void *value;
+
+	while (hashmap_next(&c->namespaces, &pos, &name, &value))
+		if (((struct ns_record *)value)->shown)
+			l->names[l->len++] = xstrdup(name);
+	listing_sort(l);
+	/* Namespace directories that appeared or went. */
+	while (i < l->len || j < old->len) {
+		int cmp = i == l->len ? 1 : j == old->len ? -1 : strcmp(l->names[i], old->names[j]);
+
+		if (cmp < 0 && fn)
+			fn(VIEW_ADDED, l->names[i], ctx);
+		if (cmp > 0 && fn)
+			fn(VIEW_REMOVED, old->names[j], ctx);
+		i += cmp <= 0;
+		j += cmp >= 0;
+	}
+	c->root = l;
+	c->root_stale = false;
+	fs_listing_unref(old);
+}
+
+size_t fs_cache_refresh(struct fs_cache *c, int64_t now_ms, view_change_fn fn, void *ctx)
+{
+	struct entry *batch, *e, *next;
+	size_t n = 0, pos = 0;
+	void *value;
+
+	pthread_mutex_lock(&c->queue_lock);
+	batch = c->queue_head;
+	c->queue_head = c->queue_tail = NULL;
+	c->queued = 0;
+	for (e = batch; e; e = e->next_queued)
+		e->queued = false;
+	pthread_mutex_unlock(&c->queue_lock);
+
+	/* Entries are freed only here, so the batch stays valid; an entry
+	 * queued again meanwhile is rebuilt again in the next round. */
+	for (e = batch; e; e = next) {
+		next = e->next_queued;
+		refresh_entry(c, e, now_ms, fn, ctx);
+		n++;
+	}
+	if (!n)
+		return 0;
+	pthread_rwlock_wrlock(&c->lock);
+	while (hashmap_next(&c->namespaces, &pos, NULL, &value))
+		if (((struct ns_record *)value)->listing_stale)
+			rebuild_ns_listing(value, now_ms);
+	if (!c->namespace && c->root_stale)
+		rebuild_root_listing(c, now_ms, fn, ctx);
+	pthread_rwlock_unlock(&c->lock);
+	return n;
+}
+
+/* --- reading ---------------------------------------------------------------- */
+
+/* The first component of *path (moved past it) into out; false if empty
+ * or too long. */
+static bool next_component(const char **path, char *out, size_t size)
+{
+	const char *p = *path, *slash = strchr(p, '/');
+	size_t len = slash ? (size_t)(slash - p) : strlen(p);
+
+	if (len == 0 || len >= size)
+		return false;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	*path = p + len + (slash ? 1 : 0);
+	return true;
+}
+
+int fs_cache_resolve(struct fs_cache *c, const char *path, struct fs_node *ret)
+{
+	char part[256];
+	struct ns_record *ns;
+	struct entry *e;
+	int rc = -1;
+
+	memset(ret, 0, sizeof(*ret));
+	pthread_rwlock_rdlock(&c->lock);
+	if (c->namespace) {
+		ns = hashmap_get(&c->namespaces, c->namespace);
+		if (!*path) {
+			ret->listing = listing_ref(ns ? ns->listing : c->root);
+			rc = 0;
+			goto out;
+		}
+	} else {
+		if (!*path) {
+			ret->listing = listing_ref(c->root);
+			rc = 0;
+			goto out;
+		}
+		if (!next_component(&path, part, sizeof(part)))
+			goto out;
+		ns = hashmap_get(&c->namespaces, part);
+		if (!ns || !ns->shown)
+			goto out;
+		if (!*path) {
+			ret->listing = listing_ref(ns->listing);
+			rc = 0;
+			goto out;
+		}
+	}
+	if (!ns || !next_component(&path, part, sizeof(part)))
+		goto out;
+	e = hashmap_get(&ns->entries, part);
+	if (!e || !e->view)
+		goto out;
+	ret->vnode = view_walk(e->view, path);
+	if (ret->vnode) {
+		ret->view = view_ref(e->view);
+		rc = 0;
+	}
+out:
+	pthread_rwlock_unlock(&c->lock);
+	return rc;
+}
+
+void fs_node_release(struct fs_node *node)
+{
+	fs_listing_unref(node->listing);
+	view_unref(node->view);
+	memset(node, 0, sizeof(*node));
+}
+
+void fs_cache_stats(struct fs_cache *c, struct fs_cache_stats *ret)
+{
+	size_t pos = 0;
+	void *value;
+
+	memset(ret, 0, sizeof(*ret));
+	pthread_rwlock_rdlock(&c->lock);
+	while (hashmap_next(&c->namespaces, &pos, NULL, &value)) {
+		struct ns_record *ns = value;
+		size_t epos = 0;
+		void *ev;
+
+		ret->shown += ns->shown;
+		ret->pods += ns->pods.len;
+		while (hashmap_next(&ns->entries, &epos, NULL, &ev)) {
+			struct entry *e = ev;
+
+			ret->entries++;
+			ret->text_bytes += e->workload ? strlen(e->workload) : 0;
+			for (size_t i = 0; i < e->n_pods; i++)
+				ret->text_bytes += e->pods[i]->text ? strlen(e->pods[i]->text) : 0;
+		}
+	}
+	pthread_rwlock_unlock(&c->lock);
+	pthread_mutex_lock(&c->queue_lock);
+	ret->queued = c->queued;
+	pthread_mutex_unlock(&c->queue_lock);
+}

@@ -1,0 +1,89 @@
+/* cache.h — every job and group the mount shows, kept in memory from the
+ * informers' events, and the published views the filesystem is read from.
+ *
+ * Per job or group the cache keeps the trimmed objects (trim.h) as
+ * compact JSON text, the task text, and the current view (view.h) with
+ * every file's content already rendered. Events only store text and queue
+ * the entry; fs_cache_refresh(), on one thread, rebuilds the views of
+ * queued entries, publishes them and reports what changed. Directory
+ * listings (the mount root, and each namespace with all_namespaces) are
+ * sorted arrays rebuilt when their names change.
+ *
+ * Threads: feeding (the informers' threads), refreshing (one thread) and
+ * reading (FUSE's workers) may run at once; reading never waits for a
+ * refresh to finish and makes no API request. */
+#ifndef KONDUKTOR_FUSEFS_CACHE_H
+#define KONDUKTOR_FUSEFS_CACHE_H
+
+#include <cjson/cJSON.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "view.h"
+
+struct fs_cache;
+
+/* With a namespace, the root lists that namespace's jobs and groups and
+ * objects of other namespaces are ignored; with NULL, the root lists
+ * namespaces (those with something to show), each listing its own. */
+struct fs_cache *fs_cache_new(const char *namespace);
+void fs_cache_free(struct fs_cache *cache);
+
+/* --- feeding: any thread ---------------------------------------------------- */
+
+/* A Job or JobSet of a launched job or a group (its last state when
+ * deleted; a deleted object needs only metadata.name and namespace). */
+void fs_cache_workload(struct fs_cache *cache, const cJSON *workload, bool deleted);
+/* A pod of one of them, found by its konduktor.io/job-name or group-id
+ * label (a deleted pod is found by name). Pods of neither are ignored. */
+void fs_cache_pod(struct fs_cache *cache, const cJSON *pod, bool deleted);
+
+/* --- refreshing: one thread --------------------------------------------------- */
+
+/* Waits until an entry is queued or timeout_ms passes; true if one is. */
+bool fs_cache_wait(struct fs_cache *cache, int64_t timeout_ms);
+/* Rebuilds every queued entry's view and publishes it; fn (may be NULL)
+ * receives each changed path relative to the mount root (view.h). A path
+ * may be reported a moment before readers see the change, so the kernel's
+ * caches are invalidated once this returns. Returns the number of entries
+ * rebuilt. */
+size_t fs_cache_refresh(struct fs_cache *cache, int64_t now_ms, view_change_fn fn, void *ctx);
+
+/* --- reading: any thread ------------------------------------------------------ */
+
+/* The names of a directory above the jobs (the root, or a namespace). */
+struct fs_listing {
+	atomic_size_t refs;
+	size_t len;
+	int64_t mtime_ms;
+	char **names; /* sorted (strcmp) */
+};
+
+void fs_listing_unref(struct fs_listing *listing);
+
+/* A path resolved: either a listing (the root or a namespace directory),
+ * or a node of one entry's view. Holds references until released. */
+struct fs_node {
+	struct fs_listing *listing; /* set for the root and namespace directories */
+	struct view *view;          /* set inside a job or group */
+	const struct vnode *vnode;  /* the node within view */
+};
+
+/* Resolves a path relative to the mount root ("" is the root,
+ * "train-x7k2/ranks/0/status"); 0, or -1 when nothing is there. */
+int fs_cache_resolve(struct fs_cache *cache, const char *path, struct fs_node *ret);
+void fs_node_release(struct fs_node *node);
+
+/* Counts, for tests and the daemon's log. */
+struct fs_cache_stats {
+	size_t entries;  /* jobs and groups known (shown or not) */
+	size_t shown;    /* with a view */
+	size_t pods;
+	size_t queued;
+	size_t text_bytes; /* trimmed objects kept as text */
+};
+void fs_cache_stats(struct fs_cache *cache, struct fs_cache_stats *ret);
+
+#endif

@@ -1,0 +1,39 @@
+/* jobview.h — the files of one job (docs/filesystem.md), from its
+ * workload, its pods and the task it was launched with:
+ *
+ *   status       the state word, then a line with the reason (if any)
+ *   result.json  the result as the task wrote it, once reported
+ *   error        once the job ended without a result: the outcome (or
+ *                Cancelled), its reason, and the failing pod's last lines
+ *   logs         rank 0's log (streamed on demand, see logstream.h)
+ *   task.yaml    the task as launched
+ *   ranks/<i>/   status and logs of each rank, when there is more than one
+ *
+ * Pure: built from cJSON (as trim.h leaves it, or whole) and a clock. */
+#ifndef KONDUKTOR_FUSEFS_JOBVIEW_H
+#define KONDUKTOR_FUSEFS_JOBVIEW_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "result.h"
+#include "status.h"
+#include "view.h"
+
+/* `pods` is a JSON array (or NULL), `task` may be NULL (no task.yaml). */
+struct view *job_view_build(const cJSON *workload, const cJSON *pods, struct blob *task,
+			    int64_t now_ms);
+
+/* "RUNNING\n", "PENDING\nUnschedulable: 0/1 nodes are available: ...\n". */
+void job_status_text(const struct job_status *status, struct buf *out);
+void index_status_text(const struct index_status *index, struct buf *out);
+/* The error file of a job that ended without a result. */
+void job_error_text(const struct job_status *status, const struct result *result,
+		    struct buf *out);
+
+/* The pod whose log a logs file shows, or NULL: an index's latest pod,
+ * once a container of it has started. */
+const cJSON *log_pod(const struct index_status *index, bool *ret_complete);
+
+#endif
