@@ -63,6 +63,7 @@ struct fs_cache {
 	pthread_cond_t queue_cond;
 	struct entry *queue_head, *queue_tail;
 	size_t queued;
+	bool interrupted;
 };
 
 /* --- listings --------------------------------------------------------------- */
@@ -362,12 +363,21 @@ bool fs_cache_wait(struct fs_cache *c, int64_t timeout_ms)
 		until.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&c->queue_lock);
-	while (!c->queue_head &&
+	while (!c->queue_head && !c->interrupted &&
 	       pthread_cond_timedwait(&c->queue_cond, &c->queue_lock, &until) == 0)
 		;
+	c->interrupted = false;
 	queued = c->queue_head != NULL;
 	pthread_mutex_unlock(&c->queue_lock);
 	return queued;
+}
+
+void fs_cache_interrupt(struct fs_cache *c)
+{
+	pthread_mutex_lock(&c->queue_lock);
+	c->interrupted = true;
+	pthread_cond_broadcast(&c->queue_cond);
+	pthread_mutex_unlock(&c->queue_lock);
 }
 
 static cJSON *parse_text(const char *text)

@@ -42,8 +42,11 @@ void fs_cache_pod(struct fs_cache *cache, const cJSON *pod, bool deleted);
 
 /* --- refreshing: one thread --------------------------------------------------- */
 
-/* Waits until an entry is queued or timeout_ms passes; true if one is. */
+/* Waits until an entry is queued, timeout_ms passes or
+ * fs_cache_interrupt() is called; true if an entry is queued. */
 bool fs_cache_wait(struct fs_cache *cache, int64_t timeout_ms);
+/* Ends the current (or next) fs_cache_wait() at once. */
+void fs_cache_interrupt(struct fs_cache *cache);
 /* Rebuilds every queued entry's view and publishes it; fn (may be NULL)
  * receives each changed path relative to the mount root (view.h). A path
  * may be reported a moment before readers see the change, so the kernel's
