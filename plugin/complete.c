@@ -88,9 +88,10 @@ static const struct opt *find_short(const struct command *c, char letter)
 	return NULL;
 }
 
+/* True if the next word is the flag's value. */
 static bool takes_value(const struct opt *o)
 {
-	return o->type != OPT_BOOL;
+	return o->type != OPT_BOOL && o->type != OPT_OPTIONAL;
 }
 
 static bool is_cluster_flag(const struct walk *w, const struct opt *o)
@@ -392,7 +393,7 @@ void complete_words(const struct command *table, int nwords, char **words,
 		const struct opt *o =
 			eq ? find_long(w.command, word + 2, (size_t)(eq - word - 2)) : NULL;
 
-		if (eq && o && takes_value(o))
+		if (eq && o && o->type != OPT_BOOL)
 			complete_flag_value(o, eq + 1, ret); /* cobra: the value alone */
 		else if (eq)
 			ret->directive = COMPLETE_NO_FILE;
