@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "exitcode.h"
 #include "fileutil.h"
+#include "kcluster.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -87,9 +88,10 @@ static const struct opt *find_short(const struct command *c, char letter)
 	return NULL;
 }
 
+/* True if the next word is the flag's value. */
 static bool takes_value(const struct opt *o)
 {
-	return o->type != OPT_BOOL;
+	return o->type != OPT_BOOL && o->type != OPT_OPTIONAL;
 }
 
 static bool is_cluster_flag(const struct walk *w, const struct opt *o)
@@ -391,7 +393,7 @@ void complete_words(const struct command *table, int nwords, char **words,
 		const struct opt *o =
 			eq ? find_long(w.command, word + 2, (size_t)(eq - word - 2)) : NULL;
 
-		if (eq && o && takes_value(o))
+		if (eq && o && o->type != OPT_BOOL)
 			complete_flag_value(o, eq + 1, ret); /* cobra: the value alone */
 		else if (eq)
 			ret->directive = COMPLETE_NO_FILE;
@@ -438,7 +440,7 @@ int complete_main(int argc, char **argv, bool with_descriptions)
 	struct completion c;
 
 	completion_init(&c);
-	complete_words(commands, argc, argv, NULL, &c);
+	complete_words(commands, argc, argv, kcluster_complete_names, &c);
 	if (c.names_error.msg[0])
 		note_debug(c.names_error.msg);
 	completion_print(&c, with_descriptions, stdout);
