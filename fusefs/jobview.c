@@ -37,11 +37,12 @@ void index_status_text(const struct index_status *index, struct buf *out)
 void job_error_text(const struct job_status *status, const struct result *result,
 		    struct buf *out)
 {
-	const char *outcome = status->reason == REASON_CANCELLED
-				      ? status_reason_name(REASON_CANCELLED)
-				      : result_outcome_name(result->outcome);
-
-	buf_printf(out, "%s\n%s\n", outcome, result->reason ? result->reason : "");
+	if (!result) {
+		buf_printf(out, "%s\n%s\n", status_reason_name(REASON_CANCELLED), status->message);
+		return;
+	}
+	buf_printf(out, "%s\n%s\n", result_outcome_name(result->outcome),
+		   result->reason ? result->reason : "");
 	if (result->log_tail && *result->log_tail) {
 		buf_printf(out, "\n%s", result->log_tail);
 		if (result->log_tail[strlen(result->log_tail) - 1] != '\n')
@@ -121,7 +122,7 @@ struct view *job_view_build(const cJSON *workload, const cJSON *pods, struct blo
 	struct result result;
 	struct buf text = BUF_INIT(TEXT_MAX);
 	struct view *view;
-	bool ended;
+	enum job_result_state ended;
 	struct error err = ERROR_INIT;
 
 	job_status_init(&status);
@@ -132,14 +133,14 @@ struct view *job_view_build(const cJSON *workload, const cJSON *pods, struct blo
 		status.state = JOB_NOT_FOUND;
 		snprintf(status.message, sizeof(status.message), "%s", err.msg);
 	}
-	ended = result_from_job(workload, &status, &result) == 0;
+	ended = result_from_job(workload, &status, &result);
 	view = view_new(6, now_ms);
 	job_status_text(&status, &text);
 	add_buf(&view->root, "status", &text, now_ms);
-	if (ended && result.outcome == RESULT_OK) {
+	if (ended == JOB_RESULT_DECIDED && result.outcome == RESULT_OK) {
 		vnode_add_text(&view->root, "result.json", result.json, now_ms);
-	} else if (ended) {
-		job_error_text(&status, &result, &text);
+	} else if (ended != JOB_RESULT_PENDING) {
+		job_error_text(&status, ended == JOB_RESULT_DECIDED ? &result : NULL, &text);
 		add_buf(&view->root, "error", &text, now_ms);
 	}
 	if (status.n_indexes) {

@@ -5,6 +5,8 @@
  *   result.json  the result as the task wrote it, once reported
  *   error        once the job ended without a result: the outcome (or
  *                Cancelled), its reason, and the failing pod's last lines
+ *                (the same words as `kubectl konduktor result`, from
+ *                result_from_job())
  *   logs         rank 0's log (streamed on demand, see logstream.h)
  *   task.yaml    the task as launched
  *   ranks/<i>/   status and logs of each rank, when there is more than one
@@ -28,7 +30,9 @@ struct view *job_view_build(const cJSON *workload, const cJSON *pods, struct blo
 /* "RUNNING\n", "PENDING\nUnschedulable: 0/1 nodes are available: ...\n". */
 void job_status_text(const struct job_status *status, struct buf *out);
 void index_status_text(const struct index_status *index, struct buf *out);
-/* The error file of a job that ended without a result. */
+/* The error file of a job that ended without a result: the outcome and
+ * its reason (and log tail), or, for a cancelled job (result NULL),
+ * Cancelled and when. */
 void job_error_text(const struct job_status *status, const struct result *result,
 		    struct buf *out);
 

@@ -2,6 +2,7 @@
 #include "result.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,29 +306,63 @@ int result_from_annotations(const cJSON *workload, struct result *ret)
 	return 0;
 }
 
-int result_from_job(const cJSON *workload, const struct job_status *status, struct result *ret)
+size_t result_failing_index(const struct job_status *st)
 {
-	const cJSON *rank0 = status->n_indexes ? status->indexes[0].pod : NULL;
+	for (size_t i = 0; i < st->n_indexes; i++) {
+		const struct index_status *is = &st->indexes[i];
 
-	if (status->state != JOB_SUCCEEDED && status->state != JOB_FAILED)
-		return 1;
-	if (result_from_annotations(workload, ret) == 0)
-		return 0;
-	result_release(ret);
-	if (status->state == JOB_SUCCEEDED) {
-		if (rank0 && result_from_pod(rank0, ret, NULL) == 0)
-			return 0;
-		ret->outcome = RESULT_JOB_FAILED;
-		set_reason(ret, "no result: the job's pods are gone and none was recorded");
-		return 0;
+		if (is->state == JOB_FAILED && is->pod && is->reason != REASON_CANCELLED &&
+		    is->reason != REASON_SKIPPED)
+			return i;
 	}
-	/* Why the job as a whole stopped says more than its pods here. */
-	if (status->reason != REASON_CANCELLED && status->reason != REASON_DEADLINE_EXCEEDED &&
-	    rank0 && result_from_pod(rank0, ret, NULL) == 0 &&
-	    (ret->outcome == RESULT_JOB_FAILED || ret->outcome == RESULT_SKIPPED))
-		return 0;
-	result_release(ret);
-	ret->outcome = RESULT_JOB_FAILED;
-	set_reason(ret, "%s", status->message[0] ? status->message : "the job failed");
-	return 0;
+	return SIZE_MAX;
+}
+
+static void set_failed(struct result *r, int exit_code, const char *reason)
+{
+	result_release(r);
+	r->outcome = RESULT_JOB_FAILED;
+	r->exit_code = exit_code;
+	r->reason = xstrdup(reason);
+}
+
+enum job_result_state result_from_job(const cJSON *workload, const struct job_status *st,
+				      struct result *ret)
+{
+	size_t failing;
+	struct result decoded;
+
+	if (workload && result_from_annotations(workload, ret) == 0)
+		return JOB_RESULT_DECIDED;
+	if (st->state == JOB_SUCCEEDED) {
+		const cJSON *rank0 = st->n_indexes ? st->indexes[0].pod : NULL;
+
+		if (rank0 && result_from_pod(rank0, ret, NULL) == 0)
+			return JOB_RESULT_DECIDED;
+		set_failed(ret, -1,
+			   "the job succeeded, but rank 0's pod is gone and no result was recorded");
+		return JOB_RESULT_DECIDED;
+	}
+	if (st->state != JOB_FAILED)
+		return JOB_RESULT_PENDING;
+	if (st->reason == REASON_CANCELLED)
+		return JOB_RESULT_CANCELLED;
+	failing = result_failing_index(st);
+	result_init(&decoded);
+	if (failing != SIZE_MAX && result_from_pod(st->indexes[failing].pod, &decoded, NULL) == 0 &&
+	    decoded.outcome == RESULT_JOB_FAILED) {
+		result_release(ret);
+		*ret = decoded;
+		if (st->n_indexes > 1) {
+			char *prefixed = xasprintf("rank %zu %s", failing, ret->reason);
+
+			free(ret->reason);
+			ret->reason = prefixed;
+		}
+		return JOB_RESULT_DECIDED;
+	}
+	result_release(&decoded);
+	set_failed(ret, failing != SIZE_MAX ? st->indexes[failing].exit_code : -1,
+		   *st->message ? st->message : "the job failed");
+	return JOB_RESULT_DECIDED;
 }

@@ -86,16 +86,28 @@ cJSON *result_annotations_patch(const struct result *result);
 int result_from_annotations(const cJSON *workload, struct result *ret);
 
 /* The outcome of a whole job, from its workload and the status
- * job_status_compute() made of it and its pods: 0 with *ret filled once
- * the job has ended, 1 while it has not (or does not exist). A result
- * recorded on the workload wins. Otherwise rank 0 (index 0) reports: its
- * latest pod decides a SUCCEEDED job (JobFailed when that pod is gone
- * with nothing recorded); a FAILED job is JobFailed, with index 0's exit
- * code, reason and log tail when that pod failed itself, else the
- * status's message (another rank failed, the job was cancelled or ran out
- * of time). */
+ * job_status_compute() made of it and its pods (the one rule for
+ * `result`, `wait`, `launch --wait` and the filesystem's files):
+ *   - a result recorded on the workload wins;
+ *   - SUCCEEDED: rank 0's (index 0's) latest pod reports (JobFailed when
+ *     that pod is gone and nothing was recorded);
+ *   - FAILED and cancelled: JOB_RESULT_CANCELLED (*ret untouched; the
+ *     status's message says when);
+ *   - FAILED: JobFailed, decoded from the failing rank's pod (its exit
+ *     code, reason and log tail, "rank <i> " before the reason when there
+ *     are several), else the status's message;
+ *   - anything else: JOB_RESULT_PENDING (*ret untouched). */
 struct job_status;
-int result_from_job(const cJSON *workload, const struct job_status *status,
-		    struct result *ret);
+enum job_result_state {
+	JOB_RESULT_PENDING,   /* not ended yet: no outcome */
+	JOB_RESULT_DECIDED,   /* *ret holds the outcome */
+	JOB_RESULT_CANCELLED, /* cancelled before it ended */
+};
+enum job_result_state result_from_job(const cJSON *workload, const struct job_status *status,
+				      struct result *ret);
+/* The rank whose failure ended a FAILED job: the lowest failed one that
+ * has a pod and was not merely stopped because another failed; SIZE_MAX
+ * when none has a pod. */
+size_t result_failing_index(const struct job_status *status);
 
 #endif

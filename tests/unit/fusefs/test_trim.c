@@ -64,7 +64,7 @@ static void compare_results(const char *file, const cJSON *workload, const struc
 			    const cJSON *trimmed, const struct job_status *b)
 {
 	struct result x, y;
-	int rx, ry;
+	enum job_result_state rx, ry;
 
 	result_init(&x);
 	result_init(&y);

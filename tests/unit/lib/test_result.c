@@ -180,25 +180,26 @@ static void test_result_of_whole_jobs(void **state)
 {
 	static const struct {
 		const char *fixture;
-		int rc;
+		enum job_result_state rc;
 		enum result_outcome outcome;
 		const char *json, *reason;
 		int exit_code;
 	} cases[] = {
-		{ "job_succeeded", 0, RESULT_OK, "{\"val_loss\": 0.42}", "the task reported a result", 0 },
-		{ "jobset_completed", 0, RESULT_OK, "[1]", "the task reported a result", 0 },
-		{ "job_failed_after_restarts", 0, RESULT_JOB_FAILED, NULL,
+		{ "job_succeeded", JOB_RESULT_DECIDED, RESULT_OK, "{\"val_loss\": 0.42}",
+		  "the task reported a result", 0 },
+		{ "jobset_completed", JOB_RESULT_DECIDED, RESULT_OK, "[1]", "the task reported a result",
+		  0 },
+		{ "job_failed_after_restarts", JOB_RESULT_DECIDED, RESULT_JOB_FAILED, NULL,
 		  "exited with code 3: ValueError: bad lr", 3 },
-		{ "job_cancelled", 0, RESULT_JOB_FAILED, NULL, "cancelled at 2026-01-02T10:05:00Z", -1 },
-		{ "job_deadline_exceeded", 0, RESULT_JOB_FAILED, NULL,
+		{ "job_cancelled", JOB_RESULT_CANCELLED, RESULT_OK, NULL, NULL, -1 },
+		{ "job_deadline_exceeded", JOB_RESULT_DECIDED, RESULT_JOB_FAILED, NULL,
 		  "deadline exceeded: Job was active longer than specified deadline", -1 },
-		{ "jobset_failed_oom", 0, RESULT_JOB_FAILED, NULL,
-		  "rank 1: OOM-killed (exit code 137): it used more memory than its limit after 3 "
-		  "attempts", -1 },
-		{ "job_succeeded_pods_gone", 0, RESULT_JOB_FAILED, NULL,
-		  "no result: the job's pods are gone and none was recorded", -1 },
-		{ "job_running", 1, RESULT_OK, NULL, NULL, -1 },
-		{ "not_found", 1, RESULT_OK, NULL, NULL, -1 },
+		{ "jobset_failed_oom", JOB_RESULT_DECIDED, RESULT_JOB_FAILED, NULL,
+		  "rank 1 killed for using more memory than its limit (OOMKilled, exit code 137)", 137 },
+		{ "job_succeeded_pods_gone", JOB_RESULT_DECIDED, RESULT_JOB_FAILED, NULL,
+		  "the job succeeded, but rank 0's pod is gone and no result was recorded", -1 },
+		{ "job_running", JOB_RESULT_PENDING, RESULT_OK, NULL, NULL, -1 },
+		{ "not_found", JOB_RESULT_PENDING, RESULT_OK, NULL, NULL, -1 },
 	};
 
 	(void)state;
@@ -222,7 +223,7 @@ static void test_result_of_whole_jobs(void **state)
 				 0);
 		result_init(&r);
 		assert_int_equal(result_from_job(workload, &st, &r), cases[i].rc);
-		if (cases[i].rc == 0) {
+		if (cases[i].rc == JOB_RESULT_DECIDED) {
 			assert_int_equal(r.outcome, cases[i].outcome);
 			assert_string_equal(r.reason, cases[i].reason);
 			assert_int_equal(r.exit_code, cases[i].exit_code);
@@ -256,7 +257,7 @@ static void test_result_of_a_job_recorded_on_it(void **state)
 	assert_int_equal(job_status_compute(job, NULL, NULL, &st, NULL), 0);
 	assert_int_equal(st.state, JOB_SUCCEEDED);
 	result_init(&r);
-	assert_int_equal(result_from_job(job, &st, &r), 0);
+	assert_int_equal(result_from_job(job, &st, &r), JOB_RESULT_DECIDED);
 	assert_int_equal(r.outcome, RESULT_OK);
 	assert_string_equal(r.json, "7");
 	result_release(&r);
