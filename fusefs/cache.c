@@ -510,27 +510,29 @@ static void rebuild_root_listing(struct fs_cache *c, int64_t now_ms, view_change
 
 size_t fs_cache_refresh(struct fs_cache *c, int64_t now_ms, view_change_fn fn, void *ctx)
 {
-	struct entry *batch, *e, *next;
+	_cleanup_free_ struct entry **batch = NULL;
 	size_t n = 0, pos = 0;
 	void *value;
 
+	/* The batch is copied out: an entry queued again while it is being
+	 * rebuilt goes into the next batch through its next_queued link. */
 	pthread_mutex_lock(&c->queue_lock);
-	batch = c->queue_head;
+	if (c->queued)
+		batch = xcalloc(c->queued, sizeof(*batch));
+	for (struct entry *e = c->queue_head; e; e = e->next_queued) {
+		e->queued = false;
+		batch[n++] = e;
+	}
 	c->queue_head = c->queue_tail = NULL;
 	c->queued = 0;
-	for (e = batch; e; e = e->next_queued)
-		e->queued = false;
 	pthread_mutex_unlock(&c->queue_lock);
-
-	/* Entries are freed only here, so the batch stays valid; an entry
-	 * queued again meanwhile is rebuilt again in the next round. */
-	for (e = batch; e; e = next) {
-		next = e->next_queued;
-		refresh_entry(c, e, now_ms, fn, ctx);
-		n++;
-	}
 	if (!n)
 		return 0;
+
+	/* Entries are freed only here (each by its own refresh), so the
+	 * batch stays valid. */
+	for (size_t i = 0; i < n; i++)
+		refresh_entry(c, batch[i], now_ms, fn, ctx);
 	pthread_rwlock_wrlock(&c->lock);
 	while (hashmap_next(&c->namespaces, &pos, NULL, &value))
 		if (((struct ns_record *)value)->listing_stale)

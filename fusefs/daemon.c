@@ -23,6 +23,7 @@
 #include "mountinfo.h"
 #include "notifier.h"
 #include "strutil.h"
+#include "timeutil.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -30,6 +31,9 @@
 /* When --request-timeout 0 says "no limit", waiting for the first list
  * and for logs still ends. */
 #define FALLBACK_TIMEOUT_MS 30000
+/* Reconnecting to an API server that went away: from this, doubling. */
+#define RECONNECT_MIN_MS 250
+#define RECONNECT_MAX_MS 4000
 /* FUSE worker threads: reads of logs may wait for the API server. */
 #define MAX_WORKERS 16
 
@@ -295,16 +299,15 @@ int fs_daemon_run(const struct fs_options *o)
 	logs = log_registry_new(client, timeout_ms, session_exited, &fs);
 	konduktor_fs_init(&fs, cache, logs);
 	fs_ready = true;
-	notifier = notifier_start(&fs, &err);
-	if (!notifier) {
-		code = fail(&startup, EXIT_ERROR, &err);
-		goto out;
-	}
 	{
 		struct feed_opts feed_opts = {
 			.namespace = o->cluster.all_namespaces ? NULL
 							       : kube_client_config(client)->namespace,
 			.jobsets = jobsets,
+			/* Back soon after the API server is: retrying a refused
+			 * connection costs nothing. */
+			.min_backoff_ms = RECONNECT_MIN_MS,
+			.max_backoff_ms = RECONNECT_MAX_MS,
 		};
 
 		feed = feed_start(client, cache, &feed_opts, &err);
@@ -312,6 +315,14 @@ int fs_daemon_run(const struct fs_options *o)
 	if (!feed || feed_wait_synced(feed, timeout_ms, &err) < 0) {
 		error_prefix(&err, "cannot list jobs from the cluster at %s",
 			     kube_client_config(client)->server);
+		code = fail(&startup, EXIT_ERROR, &err);
+		goto out;
+	}
+	/* Everything listed is shown from the first `ls`; what comes later
+	 * the notifier publishes. */
+	fs_cache_refresh(cache, time_real_ms(), NULL, NULL);
+	notifier = notifier_start(&fs, &err);
+	if (!notifier) {
 		code = fail(&startup, EXIT_ERROR, &err);
 		goto out;
 	}

@@ -36,6 +36,14 @@ struct konduktor_fs {
 
 	pthread_mutex_t open_logs_lock;
 	struct hashmap open_logs;     /* path of an open logs file -> its open count */
+
+	/* Lookups hold it (read) from resolving a name until the kernel has
+	 * the answer. A lookup that resolved a name just before a change and
+	 * answers just after its invalidation would leave the old answer
+	 * (say, "no such job") in the kernel's cache for FS_ENTRY_TIMEOUT_S;
+	 * so the notifier invalidates names, waits for such lookups to end
+	 * (fs_lookups_drain) and invalidates them again. */
+	pthread_rwlock_t lookups;
 };
 
 void konduktor_fs_init(struct konduktor_fs *fs, struct fs_cache *cache,
@@ -44,6 +52,9 @@ void konduktor_fs_release(struct konduktor_fs *fs);
 
 /* The FUSE low-level operations; their userdata is a struct konduktor_fs. */
 extern const struct fuse_lowlevel_ops fs_ops;
+
+/* Waits until every lookup that is being answered has been answered. */
+void fs_lookups_drain(struct konduktor_fs *fs);
 
 /* Whether someone holds the logs file at `path` open. */
 bool fs_logs_is_open(struct konduktor_fs *fs, const char *path);

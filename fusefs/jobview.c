@@ -131,7 +131,7 @@ struct view *job_view_build(const cJSON *workload, const cJSON *pods, struct blo
 		/* Not a workload status can follow (too many indexes): say so. */
 		job_status_release(&status);
 		status.state = JOB_NOT_FOUND;
-		snprintf(status.message, sizeof(status.message), "%s", err.msg);
+		str_copy(status.message, sizeof(status.message), err.msg); /* cut if need be */
 	}
 	ended = result_from_job(workload, &status, &result);
 	view = view_new(6, now_ms);

@@ -92,6 +92,9 @@ static void send_change(struct notifier *n, struct change *c)
 	uint64_t ino = inode_table_find(inodes, c->path), parent_ino;
 	_cleanup_free_ char *copy = xstrdup(c->path);
 	const char *parent, *name = split_path(copy, &parent);
+	static const char *const kinds[] = { "added", "removed", "changed" };
+
+	log_msg(5, "%s %s (inode %llu)", kinds[c->kind], c->path, (unsigned long long)ino);
 
 	if (c->kind == VIEW_CHANGED) {
 		if (ino)
@@ -118,12 +121,25 @@ static void send_changes(struct notifier *n)
 	size_t pos = 0;
 	const char *path;
 	void *ino;
+	bool names_changed = false;
 
-	for (size_t i = 0; i < n->n_changes; i++)
+	for (size_t i = 0; i < n->n_changes; i++) {
 		send_change(n, &n->changes[i]);
+		names_changed = names_changed || n->changes[i].kind != VIEW_CHANGED;
+	}
 	/* Directories whose entries changed: their listings and link counts. */
 	while (hashmap_next(&n->parents, &pos, &path, &ino))
 		invalidate_inode(n, (uint64_t)(uintptr_t)ino, path);
+	hashmap_release(&n->parents);
+	if (!names_changed)
+		return;
+	/* A lookup answered from before the change may have reached the
+	 * kernel after the invalidation: once such lookups are over, the
+	 * names are invalidated again (fs.h). */
+	fs_lookups_drain(n->fs);
+	for (size_t i = 0; i < n->n_changes; i++)
+		if (n->changes[i].kind != VIEW_CHANGED)
+			send_change(n, &n->changes[i]);
 	hashmap_release(&n->parents);
 }
 

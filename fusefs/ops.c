@@ -32,6 +32,21 @@ void konduktor_fs_init(struct konduktor_fs *fs, struct fs_cache *cache,
 	fs->started_ms = time_real_ms();
 	pthread_mutex_init(&fs->open_logs_lock, NULL);
 	hashmap_init(&fs->open_logs);
+	{
+		/* The notifier must not wait behind a stream of lookups. */
+		pthread_rwlockattr_t attr;
+
+		pthread_rwlockattr_init(&attr);
+		pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&fs->lookups, &attr);
+		pthread_rwlockattr_destroy(&attr);
+	}
+}
+
+void fs_lookups_drain(struct konduktor_fs *fs)
+{
+	pthread_rwlock_wrlock(&fs->lookups);
+	pthread_rwlock_unlock(&fs->lookups);
 }
 
 void konduktor_fs_release(struct konduktor_fs *fs)
@@ -39,6 +54,7 @@ void konduktor_fs_release(struct konduktor_fs *fs)
 	inode_table_free(fs->inodes);
 	hashmap_release(&fs->open_logs); /* counts, not pointers: nothing to free */
 	pthread_mutex_destroy(&fs->open_logs_lock);
+	pthread_rwlock_destroy(&fs->lookups);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -166,9 +182,12 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	memset(&e, 0, sizeof(e));
 	e.entry_timeout = FS_ENTRY_TIMEOUT_S;
+	/* Held until the kernel has the answer: see fs.h. */
+	pthread_rwlock_rdlock(&fs->lookups);
 	if (fs_cache_resolve(fs->cache, path, &node) < 0) {
 		/* A negative entry, dropped by the notifier when the name appears. */
 		fuse_reply_entry(req, &e);
+		pthread_rwlock_unlock(&fs->lookups);
 		return;
 	}
 	e.ino = inode_table_lookup(fs->inodes, path);
@@ -177,6 +196,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	fs_node_release(&node);
 	if (fuse_reply_entry(req, &e) != 0)
 		inode_table_forget(fs->inodes, e.ino, 1); /* the kernel did not take it */
+	pthread_rwlock_unlock(&fs->lookups);
 }
 
 static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -392,8 +412,12 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	h = xcalloc(1, sizeof(*h));
 	if (node.vnode->type == VNODE_FILE) {
 		h->content = blob_ref(node.vnode->content);
-		/* Pages stay cached: the notifier drops them when it changes. */
-		fi->keep_cache = 1;
+		/* A handle reads the content it opened (whole, never torn), so
+		 * the kernel must not keep those bytes, nor learn a file's size
+		 * from them: an old handle read after a change would otherwise
+		 * leave old pages, or a shrunken size, for later readers. Sizes
+		 * come from getattr, kept current by the notifier. */
+		fi->direct_io = 1;
 	} else {
 		h->path = TAKE_PTR(path);
 		pthread_mutex_init(&h->lock, NULL);

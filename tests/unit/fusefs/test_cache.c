@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,12 +241,74 @@ static void test_deleting_what_was_never_seen(void **state)
 	fs_cache_free(c);
 }
 
+/* Feeders and the refresher at once: entries queued again while a batch
+ * is being rebuilt must neither be lost nor corrupt the batch. */
+#define STRESS_JOBS 64
+#define STRESS_ROUNDS 200
+
+struct feeder {
+	struct fs_cache *cache;
+	int first;
+	atomic_bool done;
+};
+
+static void *feed_many(void *arg)
+{
+	struct feeder *f = arg;
+
+	for (int round = 0; round < STRESS_ROUNDS; round++)
+		for (int i = f->first; i < STRESS_JOBS; i += 2) {
+			char name[32], pod_name[48];
+			bool last = round == STRESS_ROUNDS - 1;
+
+			snprintf(name, sizeof(name), "job-%02d", i);
+			snprintf(pod_name, sizeof(pod_name), "job-%02d-0-x", i);
+			feed_pod(f->cache, "default", pod_name, name, last ? "succeeded" : "running",
+				 false);
+			feed_job(f->cache, "default", name,
+				 last ? "{\"type\":\"Complete\",\"status\":\"True\"}" : NULL, false);
+		}
+	atomic_store(&f->done, true);
+	return NULL;
+}
+
+static void test_feeding_while_refreshing(void **state)
+{
+	struct fs_cache *c = fs_cache_new("default");
+	struct feeder feeders[2] = { { c, 0, false }, { c, 1, false } };
+	pthread_t threads[2];
+	struct fs_node node;
+	size_t rounds = 0;
+
+	(void)state;
+	for (int t = 0; t < 2; t++)
+		assert_int_equal(pthread_create(&threads[t], NULL, feed_many, &feeders[t]), 0);
+	while (!atomic_load(&feeders[0].done) || !atomic_load(&feeders[1].done))
+		rounds += fs_cache_refresh(c, 1, NULL, NULL) > 0;
+	assert_true(rounds > 1); /* they did overlap */
+	for (int t = 0; t < 2; t++)
+		pthread_join(threads[t], NULL);
+	while (fs_cache_refresh(c, 5000, NULL, NULL))
+		;
+	assert_int_equal(fs_cache_resolve(c, "", &node), 0);
+	assert_int_equal(node.listing->len, STRESS_JOBS);
+	fs_node_release(&node);
+	for (int i = 0; i < STRESS_JOBS; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "job-%02d/status", i);
+		assert_file(c, path, "SUCCEEDED\n");
+	}
+	fs_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_job_comes_and_goes),
 		cmocka_unit_test(test_all_namespaces),
 		cmocka_unit_test(test_deleting_what_was_never_seen),
+		cmocka_unit_test(test_feeding_while_refreshing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
