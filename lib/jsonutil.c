@@ -185,3 +185,28 @@ int json_append(struct buf *out, const cJSON *value)
 
 	return buf_puts(out, s);
 }
+
+int json_minify_append(struct buf *out, const char *text, size_t len)
+{
+	bool in_string = false;
+
+	/* Reserving the whole length first means no append below can fail
+	 * half-way. */
+	if (buf_grow(out, len) < 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			buf_putc(out, c);
+			if (c == '\\' && i + 1 < len)
+				buf_putc(out, text[++i]);
+			else if (c == '"')
+				in_string = false;
+		} else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+			in_string = c == '"';
+			buf_putc(out, c);
+		}
+	}
+	return 0;
+}
