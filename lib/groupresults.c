@@ -14,30 +14,37 @@
 #include "strutil.h"
 #include "xalloc.h"
 
+/* ,"result":<json> or ,"error":{...} */
+static int append_outcome(struct buf *out, const struct result *result)
+{
+	_cleanup_json_ cJSON *error = NULL;
+
+	if (result->outcome == RESULT_OK && result->json) {
+		if (buf_puts(out, ",\"result\":") < 0)
+			return -1;
+		return json_minify_append(out, result->json, strlen(result->json));
+	}
+	error = cJSON_CreateObject();
+	json_set_string(error, "outcome", result_outcome_name(result->outcome));
+	json_set_string(error, "reason", result->reason ? result->reason : "");
+	if (result->exit_code >= 0)
+		json_set_int64(error, "exitCode", result->exit_code);
+	if (buf_puts(out, ",\"error\":") < 0)
+		return -1;
+	return json_append(out, error);
+}
+
 int group_result_line(size_t index, const struct result *result, int attempts, struct buf *out)
 {
 	size_t start = out->len;
-	int rc;
 
-	if (result->outcome == RESULT_OK && result->json) {
-		rc = buf_printf(out, "{\"index\":%zu,\"result\":", index);
-		rc = rc < 0 ? rc : json_minify_append(out, result->json, strlen(result->json));
-	} else {
-		_cleanup_json_ cJSON *error = cJSON_CreateObject();
-
-		json_set_string(error, "outcome", result_outcome_name(result->outcome));
-		json_set_string(error, "reason", result->reason ? result->reason : "");
-		if (result->exit_code >= 0)
-			json_set_int64(error, "exitCode", result->exit_code);
-		if (attempts > 0)
-			json_set_int64(error, "attempts", attempts);
-		rc = buf_printf(out, "{\"index\":%zu,\"error\":", index);
-		rc = rc < 0 ? rc : json_append(out, error);
-	}
-	rc = rc < 0 ? rc : buf_putc(out, '}');
-	if (rc < 0)
+	if (buf_printf(out, "{\"index\":%zu", index) < 0 ||
+	    (attempts > 0 && buf_printf(out, ",\"attempts\":%d", attempts) < 0) ||
+	    append_outcome(out, result) < 0 || buf_putc(out, '}') < 0) {
 		buf_truncate(out, start);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 int group_input_result(const struct index_status *is, struct result *ret)

@@ -6,14 +6,14 @@
  * results outlive their pods.
  *
  * One line per input (no newline inside it; writers add '\n'):
- *   {"index":3,"result":{"val_loss":0.42}}
- *   {"index":4,"error":{"outcome":"JobFailed","reason":"exited with code 1: boom","exitCode":1,"attempts":3}}
- * "result" is the JSON text the input's pod reported with the whitespace
- * between its tokens removed (every token keeps its exact bytes). "error"
- * stands for any other outcome (result.h: JobFailed, ResultTooLarge,
- * MalformedResult, NoResultReported, Timeout, Skipped, Cancelled), with
- * its one-line reason, "exitCode" when one is known and "attempts" when
- * the input was started.
+ *   {"index":3,"attempts":1,"result":{"val_loss":0.42}}
+ *   {"index":4,"attempts":3,"error":{"outcome":"JobFailed","reason":"exited with code 1: boom","exitCode":1}}
+ * "attempts" is there when the input was started. "result" is the JSON
+ * text the input's pod reported with the whitespace between its tokens
+ * removed (every token keeps its exact bytes). "error" stands for any
+ * other outcome (result.h: JobFailed, ResultTooLarge, MalformedResult,
+ * NoResultReported, Timeout, Skipped, Cancelled), with its one-line reason
+ * and "exitCode" when one is known.
  *
  * The record: ConfigMaps "<id>-results-<k>" (k = 0, 1, ...) labelled like
  * the group's other objects with component "results" and owned by the

@@ -33,11 +33,11 @@ static void test_result_line_keeps_every_token(void **state)
 		      "  \"text\": \"a  b\\\" \\\\ }\\n\" }\n", 0, "Completed", &r);
 	assert_int_equal(r.outcome, RESULT_OK);
 	a = line_of(7, &r, 1);
-	assert_string_equal(a, "{\"index\":7,\"result\":{\"val_loss\":0.42,\"big\":12345678901234567890,"
+	assert_string_equal(a, "{\"index\":7,\"attempts\":1,\"result\":{\"val_loss\":0.42,\"big\":12345678901234567890,"
 			       "\"huge\":1e400,\"text\":\"a  b\\\" \\\\ }\\n\"}}");
 	result_decode("  42 ", 0, "Completed", &r);
 	b = line_of(0, &r, 3);
-	assert_string_equal(b, "{\"index\":0,\"result\":42}");
+	assert_string_equal(b, "{\"index\":0,\"attempts\":3,\"result\":42}");
 	result_release(&r);
 }
 
@@ -49,18 +49,18 @@ static void test_error_lines(void **state)
 	result_init(&r);
 	result_decode("Traceback\nValueError: \"bad\" lr\n", 1, "Error", &r);
 	failed = line_of(4, &r, 3);
-	assert_string_equal(failed, "{\"index\":4,\"error\":{\"outcome\":\"JobFailed\",\"reason\":"
-				    "\"exited with code 1: ValueError: \\\"bad\\\" lr\",\"exitCode\":1,"
-				    "\"attempts\":3}}");
+	assert_string_equal(failed, "{\"index\":4,\"attempts\":3,\"error\":{\"outcome\":\"JobFailed\","
+				    "\"reason\":\"exited with code 1: ValueError: \\\"bad\\\" lr\","
+				    "\"exitCode\":1}}");
 	result_set_timeout(&r, 30);
 	timeout = line_of(12, &r, 0);
 	assert_string_equal(timeout, "{\"index\":12,\"error\":{\"outcome\":\"Timeout\",\"reason\":"
 				     "\"no result within 30 seconds\"}}");
 	result_decode("#konduktor/v1 no-result", 0, "Completed", &r);
 	none = line_of(1, &r, 1);
-	assert_string_equal(none, "{\"index\":1,\"error\":{\"outcome\":\"NoResultReported\",\"reason\":"
-				  "\"the task succeeded without writing $KONDUKTOR_OUTPUT_DIR/result.json\","
-				  "\"exitCode\":0,\"attempts\":1}}");
+	assert_string_equal(none, "{\"index\":1,\"attempts\":1,\"error\":{\"outcome\":"
+				  "\"NoResultReported\",\"reason\":\"the task succeeded without writing "
+				  "$KONDUKTOR_OUTPUT_DIR/result.json\",\"exitCode\":0}}");
 	result_release(&r);
 }
 
@@ -239,13 +239,13 @@ static void test_render_is_results_jsonl(void **state)
 	assert_int_equal(group_results_add(&r, 1, &failed, 2, NULL), 1);
 	assert_int_equal(group_results_add(&r, 0, &ok, 1, NULL), 1);
 	assert_int_equal(group_results_render(&r, true, &all), 0);
-	assert_string_equal(all.data, "{\"index\":0,\"result\":[1,2]}\n"
-				      "{\"index\":1,\"error\":{\"outcome\":\"JobFailed\",\"reason\":"
-				      "\"exited with code 3\",\"exitCode\":3,\"attempts\":2}}\n"
-				      "{\"index\":3,\"result\":[1,2]}\n");
+	assert_string_equal(all.data, "{\"index\":0,\"attempts\":1,\"result\":[1,2]}\n"
+				      "{\"index\":1,\"attempts\":2,\"error\":{\"outcome\":\"JobFailed\","
+				      "\"reason\":\"exited with code 3\",\"exitCode\":3}}\n"
+				      "{\"index\":3,\"attempts\":1,\"result\":[1,2]}\n");
 	assert_int_equal(group_results_render(&r, false, &successes), 0);
-	assert_string_equal(successes.data, "{\"index\":0,\"result\":[1,2]}\n"
-					    "{\"index\":3,\"result\":[1,2]}\n");
+	assert_string_equal(successes.data, "{\"index\":0,\"attempts\":1,\"result\":[1,2]}\n"
+					    "{\"index\":3,\"attempts\":1,\"result\":[1,2]}\n");
 	buf_puts(&tiny, "ab");
 	assert_int_equal(group_results_render(&r, true, &tiny), -1);
 	assert_string_equal(tiny.data, "ab");
@@ -328,7 +328,8 @@ static void test_record_round_trip(void **state)
 	group_results_add(&written, 0, &failed, 1, NULL);
 	group_results_patch_add(&patch, 2, written.lines[2]);
 	group_results_patch_add(&patch, 0, written.lines[0]);
-	assert_string_equal(json_get_string(patch, "data.2"), "{\"index\":2,\"result\":{\"v\":\"x\"}}");
+	assert_string_equal(json_get_string(patch, "data.2"),
+			    "{\"index\":2,\"attempts\":1,\"result\":{\"v\":\"x\"}}");
 	assert_int_equal(group_results_load(&read, patch, &bytes, &err), 0);
 	assert_int_equal(bytes, 2 + strlen(written.lines[0]) + strlen(written.lines[2]));
 	assert_int_equal(read.finished, 2);
