@@ -436,6 +436,64 @@ static int completions_of(const cJSON *workload, bool jobset, size_t *ret, struc
 	return 0;
 }
 
+static void set_nonempty(cJSON *obj, const char *key, const char *value)
+{
+	if (value && *value)
+		json_set_string(obj, key, value);
+}
+
+cJSON *job_status_to_json(const cJSON *workload, const char *name, const char *namespace,
+			  const struct job_status *st)
+{
+	cJSON *doc = cJSON_CreateObject(), *meta, *indexes;
+	const cJSON *labels = json_get(workload, "metadata.labels");
+	const cJSON *annotations = json_get(workload, "metadata.annotations");
+	const char *nodes = json_get_child_string(annotations, ANNOTATION_NUM_NODES);
+	int64_t num_nodes;
+
+	json_set_string(doc, "apiVersion", "konduktor.io/v1");
+	json_set_string(doc, "kind", "JobStatus");
+	meta = json_ensure_object(doc, "metadata");
+	json_set_string(meta, "name", json_get_string(workload, "metadata.name")
+					      ? json_get_string(workload, "metadata.name")
+					      : name);
+	set_nonempty(meta, "namespace", json_get_string(workload, "metadata.namespace")
+						? json_get_string(workload, "metadata.namespace")
+						: namespace);
+	set_nonempty(meta, "creationTimestamp",
+		     json_get_string(workload, "metadata.creationTimestamp"));
+	json_set_string(doc, "workloadKind", workload && json_get_string(workload, "kind")
+						     ? json_get_string(workload, "kind")
+						     : "");
+	set_nonempty(doc, "task", json_get_child_string(labels, LABEL_TASK_NAME));
+	if (nodes && str_to_int64(nodes, &num_nodes) == 0)
+		json_set_int64(doc, "numNodes", num_nodes);
+	json_set_string(doc, "state", job_state_name(st->state));
+	json_set_string(doc, "reason", status_reason_name(st->reason));
+	json_set_string(doc, "message", st->message);
+	json_set(doc, "stuck", cJSON_CreateBool(st->stuck));
+	json_set_int64(doc, "restarts", st->restarts);
+	set_nonempty(doc, "outcome", json_get_child_string(annotations, ANNOTATION_OUTCOME));
+	set_nonempty(doc, "cancelledAt", json_get_child_string(annotations, ANNOTATION_CANCELLED_AT));
+	indexes = cJSON_CreateArray();
+	for (size_t i = 0; i < st->n_indexes; i++) {
+		const struct index_status *is = &st->indexes[i];
+		cJSON *entry = cJSON_CreateObject();
+
+		json_set_int64(entry, "index", (int64_t)i);
+		json_set_string(entry, "state", job_state_name(is->state));
+		json_set_string(entry, "reason", status_reason_name(is->reason));
+		json_set_int64(entry, "attempts", is->attempts);
+		if (is->exit_code >= 0)
+			json_set_int64(entry, "exitCode", is->exit_code);
+		set_nonempty(entry, "pod", json_get_string(is->pod, "metadata.name"));
+		set_nonempty(entry, "message", is->message);
+		cJSON_AddItemToArray(indexes, entry);
+	}
+	json_set(doc, "indexes", indexes);
+	return doc;
+}
+
 cJSON *status_cancel_patch(const char *when)
 {
 	cJSON *patch = cJSON_CreateObject();

@@ -96,6 +96,21 @@ const char *job_state_name(enum job_state state);
  * "" for REASON_NONE). */
 const char *status_reason_name(enum status_reason reason);
 
+/* The status as a document, for `status -o json|yaml` and anything else
+ * that hands it to programs:
+ *   {"apiVersion": "konduktor.io/v1", "kind": "JobStatus",
+ *    "metadata": {"name", "namespace", "creationTimestamp"},
+ *    "workloadKind": "Job"|"JobSet"|"" (not found), "task": the task name,
+ *    "numNodes", "state", "reason", "message", "stuck", "restarts",
+ *    "outcome" (the recorded result's outcome, when there is one),
+ *    "cancelledAt" (when cancelled),
+ *    "indexes": [{"index", "state", "reason", "attempts", "exitCode",
+ *                 "pod", "message"}]}
+ * Absent values are left out, never null. `workload` may be NULL (name and
+ * namespace then come from the arguments). */
+cJSON *job_status_to_json(const cJSON *workload, const char *name, const char *namespace,
+			  const struct job_status *status);
+
 /* How `cancel` marks a job, so that the status says "cancelled": a merge
  * patch setting the annotation konduktor.io/cancelled-at to `when` (RFC
  * 3339) and spec.suspend to true (the Job or JobSet controller then stops

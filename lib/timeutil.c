@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -227,4 +228,36 @@ int time_parse_duration_ms(const char *s, int64_t *ret)
 		return -1;
 	*ret = ns / 1000000;
 	return 0;
+}
+
+void time_human_duration(int64_t s, char *out, size_t size)
+{
+	int64_t minutes = s / 60, hours = s / 3600, days = hours / 24;
+
+	if (s < -1)
+		snprintf(out, size, "<invalid>");
+	else if (s < 0)
+		snprintf(out, size, "0s");
+	else if (s < 120)
+		snprintf(out, size, "%" PRId64 "s", s);
+	else if (minutes < 10)
+		snprintf(out, size, s % 60 ? "%" PRId64 "m%" PRId64 "s" : "%" PRId64 "m", minutes,
+			 s % 60);
+	else if (minutes < 180)
+		snprintf(out, size, "%" PRId64 "m", minutes);
+	else if (hours < 8)
+		snprintf(out, size, minutes % 60 ? "%" PRId64 "h%" PRId64 "m" : "%" PRId64 "h", hours,
+			 minutes % 60);
+	else if (hours < 48)
+		snprintf(out, size, "%" PRId64 "h", hours);
+	else if (hours < 24 * 8)
+		snprintf(out, size, hours % 24 ? "%" PRId64 "d%" PRId64 "h" : "%" PRId64 "d", days,
+			 hours % 24);
+	else if (hours < 24 * 365 * 2)
+		snprintf(out, size, "%" PRId64 "d", days);
+	else if (hours < 24 * 365 * 8)
+		snprintf(out, size, days % 365 ? "%" PRId64 "y%" PRId64 "d" : "%" PRId64 "y",
+			 days / 365, days % 365);
+	else
+		snprintf(out, size, "%" PRId64 "y", days / 365);
 }

@@ -2,6 +2,7 @@
 #ifndef KONDUKTOR_TIMEUTIL_H
 #define KONDUKTOR_TIMEUTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -29,6 +30,11 @@ int time_parse_duration_ns(const char *s, int64_t *ret_ns);
  * ("1m30s"); whole milliseconds, rounded down. 0 and sets *ret, or -1
  * leaving it (negative durations are refused). */
 int time_parse_duration_ms(const char *s, int64_t *ret);
+
+/* A duration as kubectl prints ages (apimachinery's HumanDuration):
+ * "45s", "3m20s", "5h", "3d1h", "2y70d"; "0s" for -1 (clock skew),
+ * "<invalid>" below that. `size` of 16 always suffices. */
+void time_human_duration(int64_t seconds, char *out, size_t size);
 
 /* Sleeps for ms milliseconds, resuming after signals. */
 void time_sleep_ms(int64_t ms);

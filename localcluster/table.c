@@ -30,38 +30,6 @@ struct printer {
 
 /* ---- helpers ---- */
 
-void table_human_duration(int64_t s, char *out, size_t size)
-{
-	int64_t minutes = s / 60, hours = s / 3600, days = hours / 24;
-
-	if (s < -1)
-		snprintf(out, size, "<invalid>");
-	else if (s < 0)
-		snprintf(out, size, "0s");
-	else if (s < 120)
-		snprintf(out, size, "%" PRId64 "s", s);
-	else if (minutes < 10)
-		snprintf(out, size, s % 60 ? "%" PRId64 "m%" PRId64 "s" : "%" PRId64 "m", minutes,
-			 s % 60);
-	else if (minutes < 180)
-		snprintf(out, size, "%" PRId64 "m", minutes);
-	else if (hours < 8)
-		snprintf(out, size, minutes % 60 ? "%" PRId64 "h%" PRId64 "m" : "%" PRId64 "h", hours,
-			 minutes % 60);
-	else if (hours < 48)
-		snprintf(out, size, "%" PRId64 "h", hours);
-	else if (hours < 24 * 8)
-		snprintf(out, size, hours % 24 ? "%" PRId64 "d%" PRId64 "h" : "%" PRId64 "d", days,
-			 hours % 24);
-	else if (hours < 24 * 365 * 2)
-		snprintf(out, size, "%" PRId64 "d", days);
-	else if (hours < 24 * 365 * 8)
-		snprintf(out, size, days % 365 ? "%" PRId64 "y%" PRId64 "d" : "%" PRId64 "y",
-			 days / 365, days % 365);
-	else
-		snprintf(out, size, "%" PRId64 "y", days / 365);
-}
-
 /* translateTimestampSince(): "<unknown>" without a timestamp. */
 static void add_age(cJSON *cells, const char *timestamp, time_t now)
 {
@@ -72,7 +40,7 @@ static void add_age(cJSON *cells, const char *timestamp, time_t now)
 		cJSON_AddItemToArray(cells, cJSON_CreateString("<unknown>"));
 		return;
 	}
-	table_human_duration((int64_t)(now - t), text, sizeof(text));
+	time_human_duration((int64_t)(now - t), text, sizeof(text));
 	cJSON_AddItemToArray(cells, cJSON_CreateString(text));
 }
 
@@ -291,7 +259,7 @@ static void job_cells(const cJSON *job, time_t now, cJSON *cells)
 
 		if (start && time_parse_rfc3339(start, &from) == 0 &&
 		    (!end || time_parse_rfc3339(end, &to) == 0)) {
-			table_human_duration((int64_t)(to - from), text, sizeof(text));
+			time_human_duration((int64_t)(to - from), text, sizeof(text));
 			add_string(cells, text);
 		} else {
 			add_string(cells, "");

@@ -34,7 +34,4 @@ int table_render(struct buf *out, const struct resource *r, struct store_obj *co
 		 size_t n, uint64_t resource_version, const char *continue_token, int64_t remaining,
 		 enum table_include include, time_t now);
 
-/* A duration as kubectl prints ages: "45s", "3m20s", "5h", "12d". */
-void table_human_duration(int64_t seconds, char *out, size_t size);
-
 #endif

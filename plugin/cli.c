@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 const struct opt *cluster_flags_table(struct cluster_flags *flags, bool with_all_namespaces)
 {
@@ -34,6 +35,26 @@ const struct opt *cluster_flags_table(struct cluster_flags *flags, bool with_all
 					   NULL, "act on every namespace", NULL };
 	table[n] = (struct opt)OPT_END;
 	return table;
+}
+
+const struct opt *cli_options_with_cluster(struct opt *storage, size_t cap, const struct opt *own,
+					   struct cluster_flags *flags, bool with_all_namespaces)
+{
+	const struct opt *cluster = cluster_flags_table(flags, with_all_namespaces);
+	size_t n = 0;
+
+	for (const struct opt *o = own; o && o->long_name; o++) {
+		if (n + 1 >= cap)
+			die("a command's flag table needs more than %zu entries", cap);
+		storage[n++] = *o;
+	}
+	for (const struct opt *o = cluster; o->long_name; o++) {
+		if (n + 1 >= cap)
+			die("a command's flag table needs more than %zu entries", cap);
+		storage[n++] = *o;
+	}
+	storage[n] = (struct opt)OPT_END;
+	return storage;
 }
 
 void cli_error(const char *fmt, ...)

@@ -58,6 +58,11 @@ struct cluster_flags {
  * returned table is static and valid until the next call. */
 const struct opt *cluster_flags_table(struct cluster_flags *flags, bool with_all_namespaces);
 
+/* A command's full flag table: its own flags, then the cluster flags bound
+ * to `flags`, copied into `storage` (`cap` entries, which must suffice). */
+const struct opt *cli_options_with_cluster(struct opt *storage, size_t cap, const struct opt *own,
+					   struct cluster_flags *flags, bool with_all_namespaces);
+
 /* Prints "error: <msg>" on stderr (the one place errors are printed). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -73,6 +78,23 @@ int cmd_version(int argc, char **argv);
 const struct opt *cmd_version_options(void);
 int cmd_completion(int argc, char **argv);
 extern const char *const cmd_completion_shells[];
+
+int cmd_launch(int argc, char **argv);
+const struct opt *cmd_launch_options(void);
+int cmd_status(int argc, char **argv);
+const struct opt *cmd_status_options(void);
+int cmd_list(int argc, char **argv);
+const struct opt *cmd_list_options(void);
+int cmd_logs(int argc, char **argv);
+const struct opt *cmd_logs_options(void);
+int cmd_result(int argc, char **argv);
+const struct opt *cmd_result_options(void);
+int cmd_wait(int argc, char **argv);
+const struct opt *cmd_wait_options(void);
+int cmd_cancel(int argc, char **argv);
+const struct opt *cmd_cancel_options(void);
+int cmd_cleanup(int argc, char **argv);
+const struct opt *cmd_cleanup_options(void);
 
 int cmd_local(int argc, char **argv);
 const struct opt *cmd_local_options(void);

@@ -4,13 +4,105 @@
 
 #include "cli.h"
 
+/* The result contract's exit codes (exitcode.h), for launch and result. */
+#define OUTCOME_EXIT_CODES                                                                 \
+	"Exit codes:\n"                                                                     \
+	"  0   the job reported a result: its JSON is on stdout\n"                          \
+	"  10  JobFailed: the task exited non-zero, was killed, or cannot start\n"           \
+	"      (image pull failure, missing Secret): stderr has the reason and the last\n"   \
+	"      lines of the failing pod's log\n"                                            \
+	"  11  ResultTooLarge: result.json has more than 4096 bytes\n"                      \
+	"  12  MalformedResult: result.json is not one JSON value\n"                        \
+	"  13  NoResultReported: the task succeeded without writing result.json\n"          \
+	"  14  Timeout: --timeout passed first (the job keeps running)\n"                   \
+	"  16  the job was cancelled\n"                                                     \
+	"  1   API or network error; 2 bad flags or task file; 3 no such job\n"
+
 const struct command commands[] = {
 	{ .name = "launch", .summary = "launch a task as a Kubernetes Job or JobSet" },
-	{ .name = "status", .summary = "show the state of jobs, with a reason you can act on" },
-	{ .name = "list", .summary = "list jobs" },
+	{
+		.name = "status",
+		.run = cmd_status,
+		.summary = "show the state of jobs, with a reason you can act on",
+		.usage = "status [JOB...] [flags]",
+		.help = "Shows each job's state -- PENDING, RUNNING, SUCCEEDED, FAILED or NOT_FOUND --\n"
+			"with a reason and the words of the component that knows: unschedulable\n"
+			"(what is insufficient), image pull failure, crash loop, out of restarts,\n"
+			"OOM-killed, evicted, cancelled. An image that cannot be pulled shows at once.\n"
+			"Without JOB, every job of the namespace (-A: of every namespace).\n"
+			"\n"
+			"-o json|yaml prints JobStatus documents (one job: the document; several:\n"
+			"a List), with one entry per rank; -o name prints the names; -o wide adds\n"
+			"columns. The exit code is 3 when a named job does not exist (it is shown\n"
+			"as NOT_FOUND).\n"
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor status train-x7k2\n"
+			"  kubectl konduktor status train-x7k2 -o json | jq -r .reason\n"
+			"  kubectl konduktor status -A -o wide\n",
+		.options = cmd_status_options,
+		.args = COMPLETE_JOB,
+	},
+	{
+		.name = "list",
+		.run = cmd_list,
+		.summary = "list jobs",
+		.usage = "list [flags]",
+		.help = "Lists the jobs launched with kubectl konduktor in the namespace (-A: in every\n"
+			"namespace), found by their labels, as a table: NAME, STATE, REASON, NODES,\n"
+			"RESTARTS and AGE; -o wide adds KIND, TASK, OUTCOME and MESSAGE. -l narrows\n"
+			"the list by label, as kubectl's selectors do.\n"
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor list\n"
+			"  kubectl konduktor list -A -o wide\n"
+			"  kubectl konduktor list -l kueue.x-k8s.io/queue-name=user-queue -o name\n",
+		.options = cmd_list_options,
+	},
 	{ .name = "logs", .summary = "print or follow a job's logs" },
-	{ .name = "result", .summary = "print a job's result JSON" },
-	{ .name = "wait", .summary = "wait for a job to end; prints succeeded or failed" },
+	{
+		.name = "result",
+		.run = cmd_result,
+		.summary = "print a job's result JSON",
+		.usage = "result JOB [--timeout DURATION] [flags]",
+		.help = "Prints the JSON the job wrote to $KONDUKTOR_OUTPUT_DIR/result.json, alone on\n"
+			"stdout, waiting for the job to end if it has not (by watching it; --timeout\n"
+			"bounds the wait). A job that cannot start (its image cannot be pulled) ends\n"
+			"the wait at once. Once read, the result is recorded on the Job, so it\n"
+			"answers after the pods are deleted, from any machine with the kubeconfig.\n"
+			"Every other outcome is one line on stderr and its own exit code.\n"
+			"\n" OUTCOME_EXIT_CODES
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor result train-x7k2\n"
+			"  kubectl konduktor result train-x7k2 --timeout 10m | jq .val_loss\n",
+		.options = cmd_result_options,
+		.args = COMPLETE_JOB,
+	},
+	{
+		.name = "wait",
+		.run = cmd_wait,
+		.summary = "wait for a job to end; prints succeeded or failed",
+		.usage = "wait JOB [--timeout DURATION] [flags]",
+		.help = "Waits, by watching the job, until it ends, then prints succeeded or failed.\n"
+			"It does not read the result (see 'result'). A job that cannot start (its\n"
+			"image cannot be pulled, a Secret it needs is missing) ends the wait at once;\n"
+			"an unschedulable one is reported on stderr and waited for, since room may\n"
+			"come.\n"
+			"\n"
+			"Exit codes:\n"
+			"  0   succeeded\n"
+			"  10  failed (stderr says why), or cannot start\n"
+			"  14  --timeout passed first (the job keeps running)\n"
+			"  16  the job was cancelled (prints failed)\n"
+			"  1   API or network error; 2 bad flags; 3 no such job\n"
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor wait train-x7k2\n"
+			"  kubectl konduktor wait train-x7k2 --timeout 1h && echo done\n",
+		.options = cmd_wait_options,
+		.args = COMPLETE_JOB,
+	},
 	{ .name = "cancel", .summary = "stop a running job" },
 	{ .name = "cleanup", .summary = "delete a job and everything it created" },
 	{ .name = "map", .summary = "run a task over many inputs as a group" },

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "exitcode.h"
 #include "fileutil.h"
+#include "kcluster.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -438,7 +439,7 @@ int complete_main(int argc, char **argv, bool with_descriptions)
 	struct completion c;
 
 	completion_init(&c);
-	complete_words(commands, argc, argv, NULL, &c);
+	complete_words(commands, argc, argv, kcluster_complete_names, &c);
 	if (c.names_error.msg[0])
 		note_debug(c.names_error.msg);
 	completion_print(&c, with_descriptions, stdout);

@@ -1,4 +1,4 @@
-/* test_duration.c — Go duration syntax as kubectl's flags accept it. */
+/* test_duration.c — Go durations as kubectl's flags take them; ages as it prints them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,11 +53,31 @@ static void test_invalid_durations(void **state)
 	assert_int_equal(time_parse_duration_ns(NULL, &(int64_t){ 0 }), -1);
 }
 
+static void test_human_durations(void **state)
+{
+	static const struct {
+		int64_t seconds;
+		const char *text;
+	} cases[] = {
+		{ -5, "<invalid>" }, { -1, "0s" }, { 0, "0s" }, { 119, "119s" }, { 120, "2m" },
+		{ 200, "3m20s" }, { 600, "10m" }, { 10799, "179m" }, { 10800, "3h" },
+		{ 4 * 3600 + 60, "4h1m" }, { 30 * 3600, "30h" }, { 3 * 86400 + 3600, "3d1h" },
+		{ 10 * 86400, "10d" }, { 800LL * 86400, "2y70d" }, { 3000LL * 86400, "8y" },
+	};
+	char out[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		time_human_duration(cases[i].seconds, out, sizeof(out));
+		assert_string_equal(out, cases[i].text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_durations),
 		cmocka_unit_test(test_invalid_durations),
+		cmocka_unit_test(test_human_durations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -152,6 +152,89 @@ static void test_wrong_kind_and_huge_completions(void **state)
 	cJSON_Delete(huge);
 }
 
+static cJSON *load_fixture(const char *file)
+{
+	struct buf text = BUF_INIT(4 << 20);
+	struct error err = ERROR_INIT;
+	cJSON *c;
+
+	if (file_read_all(file, &text, &err) < 0)
+		fail_msg("%s", err.msg);
+	c = json_parse_bounded(text.data, text.len, text.max, &err);
+	if (!c)
+		fail_msg("%s: %s", file, err.msg);
+	buf_release(&text);
+	return c;
+}
+
+/* The document `status -o json` prints, for a cancelled job, a multi-node
+ * job and one that does not exist. */
+static void test_status_document(void **state)
+{
+	static const struct {
+		const char *file, *expect;
+	} cases[] = {
+		{ "status/job_cancelled.json",
+		  "{\"apiVersion\":\"konduktor.io/v1\",\"kind\":\"JobStatus\",\"metadata\":"
+		  "{\"name\":\"train-x7k2\",\"namespace\":\"default\",\"creationTimestamp\":"
+		  "\"2026-01-02T10:00:00Z\"},\"workloadKind\":\"Job\",\"task\":\"train\","
+		  "\"numNodes\":1,\"state\":\"FAILED\",\"reason\":\"Cancelled\",\"message\":"
+		  "\"cancelled at 2026-01-02T10:05:00Z\",\"stuck\":false,\"restarts\":0,"
+		  "\"cancelledAt\":\"2026-01-02T10:05:00Z\",\"indexes\":[{\"index\":0,\"state\":"
+		  "\"FAILED\",\"reason\":\"Cancelled\",\"attempts\":1,\"pod\":\"train-x7k2-0-aaaaa\"}]}" },
+		{ "status/not_found.json",
+		  "{\"apiVersion\":\"konduktor.io/v1\",\"kind\":\"JobStatus\",\"metadata\":"
+		  "{\"name\":\"gone\",\"namespace\":\"ml\"},\"workloadKind\":\"\",\"state\":"
+		  "\"NOT_FOUND\",\"reason\":\"\",\"message\":\"not found\",\"stuck\":false,"
+		  "\"restarts\":0,\"indexes\":[]}" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *c = load_fixture(cases[i].file), *doc;
+		const cJSON *workload = json_get(c, "workload");
+		struct job_status st;
+		char *text;
+
+		if (cJSON_IsNull(workload))
+			workload = NULL;
+		assert_int_equal(job_status_compute(workload, json_get(c, "pods"), NULL, &st, NULL), 0);
+		doc = job_status_to_json(workload, "gone", "ml", &st);
+		text = json_print_compact(doc);
+		if (strcmp(text, cases[i].expect))
+			fail_msg("%s:\n%s\nexpected\n%s", cases[i].file, text, cases[i].expect);
+		free(text);
+		cJSON_Delete(doc);
+		job_status_release(&st);
+		cJSON_Delete(c);
+	}
+	{
+		/* Ranks of a multi-node job: exit codes and pod names. */
+		cJSON *c = load_fixture("status/jobset_failed_oom.json"), *doc;
+		struct job_status st;
+		const cJSON *rank;
+
+		assert_int_equal(job_status_compute(json_get(c, "workload"), json_get(c, "pods"),
+						    NULL, &st, NULL), 0);
+		doc = job_status_to_json(json_get(c, "workload"), NULL, NULL, &st);
+		assert_string_equal(json_get_string(doc, "workloadKind"), "JobSet");
+		assert_string_equal(json_get_string(doc, "state"), "FAILED");
+		assert_int_equal(cJSON_GetArraySize(json_get(doc, "indexes")), (int)st.n_indexes);
+		cJSON_ArrayForEach(rank, json_get(doc, "indexes")) {
+			int64_t index = -1;
+
+			assert_true(json_get_int64(rank, "index", &index));
+			if (st.indexes[index].pod)
+				assert_string_equal(json_get_string(rank, "pod"),
+						    json_get_string(st.indexes[index].pod, "metadata.name"));
+			else
+				assert_null(json_get(rank, "pod"));
+		}
+		cJSON_Delete(doc);
+		job_status_release(&st);
+		cJSON_Delete(c);
+	}
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(job_state_name(JOB_NOT_FOUND), "NOT_FOUND");
@@ -165,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_every_fixture),
 		cmocka_unit_test(test_cancel_patch),
 		cmocka_unit_test(test_wrong_kind_and_huge_completions),
+		cmocka_unit_test(test_status_document),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,25 +14,6 @@
 #include "table.h"
 #include "timeutil.h"
 
-static void test_human_durations(void **state)
-{
-	static const struct {
-		int64_t seconds;
-		const char *text;
-	} cases[] = {
-		{ -5, "<invalid>" }, { -1, "0s" }, { 0, "0s" }, { 119, "119s" }, { 120, "2m" },
-		{ 200, "3m20s" }, { 600, "10m" }, { 10799, "179m" }, { 10800, "3h" },
-		{ 4 * 3600 + 60, "4h1m" }, { 30 * 3600, "30h" }, { 3 * 86400 + 3600, "3d1h" },
-		{ 10 * 86400, "10d" }, { 800LL * 86400, "2y70d" }, { 3000LL * 86400, "8y" },
-	};
-	char out[32];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		table_human_duration(cases[i].seconds, out, sizeof(out));
-		assert_string_equal(out, cases[i].text);
-	}
-}
-
 static void test_accept_negotiation(void **state)
 {
 	assert_true(table_requested("application/json;as=Table;v=v1;g=meta.k8s.io,"
@@ -120,7 +101,6 @@ static void test_job_row(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_human_durations),
 		cmocka_unit_test(test_accept_negotiation),
 		cmocka_unit_test(test_pod_row),
 		cmocka_unit_test(test_job_row),
