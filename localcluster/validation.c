@@ -813,6 +813,14 @@ static void validate_key_maps(const cJSON *obj, const char *first, const char *s
 		field_too_long(err, "", 1024 * 1024);
 }
 
+/* cJSON_Compare() calls two absent members different. */
+static bool same_member(const cJSON *a, const cJSON *b, const char *key)
+{
+	const cJSON *x = json_get_child(a, key), *y = json_get_child(b, key);
+
+	return (!x && !y) || cJSON_Compare(x, y, true);
+}
+
 static void validate_immutable_data(const cJSON *obj, const cJSON *old, const char *first,
 				    const char *second, struct api_error *err)
 {
@@ -820,9 +828,9 @@ static void validate_immutable_data(const cJSON *obj, const cJSON *old, const ch
 		return;
 	if (!json_get_bool(obj, "immutable", false))
 		field_forbidden(err, "immutable", "field is immutable when `immutable` is set");
-	if (!cJSON_Compare(json_get_child(obj, first), json_get_child(old, first), true))
+	if (!same_member(obj, old, first))
 		field_forbidden(err, first, "field is immutable when `immutable` is set");
-	if (!cJSON_Compare(json_get_child(obj, second), json_get_child(old, second), true))
+	if (!same_member(obj, old, second))
 		field_forbidden(err, second, "field is immutable when `immutable` is set");
 }
 

@@ -311,6 +311,31 @@ static void test_job_template_is_immutable(void **state)
 	assert_true(str_has_suffix(err.message, ": field is immutable"));
 }
 
+/* Only the data of an immutable ConfigMap is frozen: its metadata (owner
+ * references, labels) still changes. */
+static void test_immutable_configmap_keeps_data_not_metadata(void **state)
+{
+	struct store *s = *state;
+	struct api_error err = API_ERROR_INIT;
+	struct store_obj *after = NULL;
+	_cleanup_json_ cJSON *t = NULL;
+
+	store_obj_unref(create_ok(s, RESOURCE_CONFIGMAP, "default",
+				  "{\"metadata\":{\"name\":\"frozen\"},\"data\":{\"a\":\"b\"},"
+				  "\"immutable\":true}"));
+	assert_int_equal(patch_text(s, RESOURCE_CONFIGMAP, "default", "frozen", STORE_PATCH_MERGE,
+				     "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}", NULL, &after, &err),
+			 0);
+	t = store_obj_parse(after);
+	assert_string_equal(json_get_child_string(json_get(t, "metadata.labels"), "x"), "y");
+	store_obj_unref(after);
+	assert_int_equal(patch_text(s, RESOURCE_CONFIGMAP, "default", "frozen", STORE_PATCH_MERGE,
+				     "{\"data\":{\"a\":\"c\"}}", NULL, NULL, &err),
+			 -1);
+	assert_int_equal(err.code, 422);
+	assert_non_null(strstr(err.message, "data: Forbidden: field is immutable when `immutable` is set"));
+}
+
 static void test_strategic_patch_merges_containers_by_name(void **state)
 {
 	struct store *s = *state;
@@ -639,6 +664,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_status_subresource, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_template_is_immutable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_immutable_configmap_keeps_data_not_metadata, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_strategic_patch_merges_containers_by_name,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mutate, setup, teardown),
