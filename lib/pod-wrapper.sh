@@ -128,19 +128,19 @@ k_input() {
 # Waits for the running step, forwarding TERM/INT/HUP to it (this shell is
 # the container's PID 1, which ignores signals it does not trap). A status
 # above 128 means a trapped signal interrupted wait, or the step died of a
-# signal: waiting again tells them apart (127: nothing left to wait for).
+# signal: a step that is still there is waited for again; one that is gone
+# is asked once more for its own status (dash, bash and ash keep it, and
+# give it again, also 128 + the signal that killed it).
 k_wait() {
-  k_status=
   while :; do
     wait "$k_child"
+    k_status=$?
+    [ "$k_status" -le 128 ] && break
+    kill -0 "$k_child" 2>/dev/null && continue
+    wait "$k_child"
     k_rc=$?
-    if [ "$k_rc" -eq 127 ] && [ -n "$k_status" ]; then
-      break
-    fi
-    k_status=$k_rc
-    if [ "$k_rc" -le 128 ]; then
-      break
-    fi
+    [ "$k_rc" -eq 127 ] || k_status=$k_rc
+    break
   done
   k_child=
 }

@@ -431,6 +431,45 @@ static void test_sigterm_reaches_the_task(void **state)
 	}
 }
 
+/* A step that dies of a signal ends the wrapper with 128 + the signal, at
+ * once: waiting again for it returns the same status, which must not be
+ * taken for an interrupted wait (the podsim kills a wrapper that is still
+ * there after two minutes, with 137). */
+static void test_task_killed_by_a_signal_ends_the_wrapper(void **state)
+{
+	static const struct {
+		const char *run;
+		bool term;
+		int exit_code;
+	} cases[] = {
+		/* SIGTERM from the kubelet, the task does not trap it. */
+		{ "run: |\n  touch $KONDUKTOR_OUTPUT_DIR/started\n  sleep 60\n", true, 143 },
+		/* The task dies of a signal of its own. */
+		{ "run: kill -USR1 $$\n", false, 138 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(all_shells); i++) {
+		if (!shell_available(all_shells[i]))
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+			struct podsim sim;
+			struct built b;
+			_cleanup_free_ char *yaml = xasprintf(TASK_HEAD "%s", cases[k].run);
+			_cleanup_free_ char *started = NULL;
+
+			podsim_init(&sim, all_shells[i]);
+			build(yaml, false, &b);
+			started = podsim_path(&sim, "vol/konduktor-output/started");
+			if (cases[k].term)
+				sim.term_when = started;
+			podsim_run(&sim, b.pod, b.cms, b.n_cms);
+			if (sim.exit_code != cases[k].exit_code)
+				fail_msg("%s, case %zu: exit code %d", all_shells[i], k, sim.exit_code);
+			cJSON_Delete(b.items);
+			podsim_release(&sim);
+		}
+	}
+}
 
 static void build_group(const char *yaml, const char *inputs_text, enum input_mode mode,
 			struct group_policy policy, struct built *b)
@@ -673,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_workdir_and_file_mounts_arrive_before_setup),
 		cmocka_unit_test(test_wrapper_failure_is_reported_as_such),
 		cmocka_unit_test(test_sigterm_reaches_the_task),
+		cmocka_unit_test(test_task_killed_by_a_signal_ends_the_wrapper),
 		cmocka_unit_test(test_group_inputs_reach_the_task_as_data),
 		cmocka_unit_test(test_inputs_across_many_chunks),
 		cmocka_unit_test(test_fail_fast_switch_skips_new_inputs),
