@@ -161,14 +161,16 @@ static void draw_progress(struct group_follower *f, const struct progress *pr, s
 	p->drawn_ms = now;
 }
 
-/* "2 of 50 inputs failed (1 JobFailed, 1 Skipped)" into out. */
-static void describe_failures(const struct group_results *r, struct buf *out)
+/* The summary: "2 of 50 inputs failed (1 JobFailed, 1 Skipped)", and
+ * "3 of 50 inputs did not finish within 30s" after a timeout; "" when
+ * every input has a result. */
+static void describe_failures(const struct group_results *r, int64_t timeout_ms, struct buf *out)
 {
 	static const enum result_outcome outcomes[] = {
 		RESULT_JOB_FAILED, RESULT_TOO_LARGE, RESULT_MALFORMED, RESULT_NONE,
-		RESULT_TIMEOUT,    RESULT_SKIPPED,   RESULT_CANCELLED,
+		RESULT_SKIPPED,    RESULT_CANCELLED,
 	};
-	size_t counts[ARRAY_SIZE(outcomes)] = { 0 };
+	size_t counts[ARRAY_SIZE(outcomes)] = { 0 }, timed_out = 0;
 	bool first = true;
 
 	for (size_t i = 0; i < r->size; i++) {
@@ -180,19 +182,30 @@ static void describe_failures(const struct group_results *r, struct buf *out)
 		line = json_parse_bounded(r->lines[i], strlen(r->lines[i]), GROUP_RESULT_LINE_MAX, NULL);
 		if (result_outcome_parse(json_get_string(line, "error.outcome"), &outcome) < 0)
 			continue;
+		timed_out += outcome == RESULT_TIMEOUT;
 		for (size_t k = 0; k < ARRAY_SIZE(outcomes); k++)
 			counts[k] += outcomes[k] == outcome;
 	}
-	buf_printf(out, "%zu of %zu input%s failed", r->failed, r->size, r->size == 1 ? "" : "s");
-	for (size_t k = 0; k < ARRAY_SIZE(outcomes); k++) {
-		if (!counts[k])
-			continue;
-		buf_printf(out, "%s%zu %s", first ? " (" : ", ", counts[k],
-			   result_outcome_name(outcomes[k]));
-		first = false;
+	if (r->failed > timed_out) {
+		buf_printf(out, "%zu of %zu input%s failed", r->failed - timed_out, r->size,
+			   r->size == 1 ? "" : "s");
+		for (size_t k = 0; k < ARRAY_SIZE(outcomes); k++) {
+			if (!counts[k])
+				continue;
+			buf_printf(out, "%s%zu %s", first ? " (" : ", ", counts[k],
+				   result_outcome_name(outcomes[k]));
+			first = false;
+		}
+		buf_puts(out, first ? "" : ")");
+		buf_puts(out, timed_out ? "; " : "");
 	}
-	if (!first)
-		buf_putc(out, ')');
+	if (timed_out) {
+		char duration[PROGRESS_DURATION_MAX];
+
+		progress_format_duration(timeout_ms / 1000, duration);
+		buf_printf(out, "%zu of %zu input%s did not finish within %s", timed_out, r->size,
+			   r->size == 1 ? "" : "s", duration);
+	}
 }
 
 int groupcmd_results(const char *command, struct kcluster *kc, const char *id,
@@ -248,9 +261,9 @@ int groupcmd_results(const char *command, struct kcluster *kc, const char *id,
 	}
 	cancelled = status_is_cancelled(group_follow_job(f));
 	if (results->failed) {
-		struct buf summary = BUF_INIT(256);
+		struct buf summary = BUF_INIT(512);
 
-		describe_failures(results, &summary);
+		describe_failures(results, opts->timeout_ms, &summary);
 		fprintf(stderr, "%s: %s%s\n", id, summary.data, cancelled ? "; the group was cancelled" : "");
 		buf_release(&summary);
 	}

@@ -254,6 +254,12 @@ def test_group_cancel_stops_running_inputs(cluster, tmp_path):
     inputs = write_inputs(tmp_path, [{"i": i} for i in range(4)])
     group = submit(cluster, task, inputs, "--max-concurrent", "2", "-e", f"LOG={log}")
     wait_until(lambda: len(log_lines(log)) == 2, what="two inputs running")
+    r = konduktor(cluster, "group", "results", group, "--timeout", "1", "--return-exceptions")
+    assert r.returncode == 14, r.stderr
+    assert [(line["index"], line.get("attempts"), line["error"]["outcome"])
+            for line in lines_of(r.stdout)] == [(0, 1, "Timeout"), (1, 1, "Timeout"),
+                                                 (2, None, "Timeout"), (3, None, "Timeout")]
+    assert r.stderr == f"{group}: 4 of 4 inputs did not finish within 1s\n"
     r = konduktor(cluster, "group", "cancel", group)
     assert (r.returncode, r.stdout) == (0, f"{group} cancelled\n"), r.stderr
     wait_until(lambda: not cluster.api("GET", "/api/v1/namespaces/default/pods")["items"],
