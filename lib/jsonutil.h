@@ -50,9 +50,10 @@ char *json_print_compact(const cJSON *value);
 int json_append(struct buf *out, const cJSON *value);
 /* Appends JSON text without the whitespace between its tokens, so that it
  * fits on one line while every token keeps its exact bytes (a number is
- * never re-printed, so 1e400 or 12345678901234567890 stay as written).
- * The text must be valid JSON (parse it first); -1 if out's max is
- * reached, out unchanged. */
+ * never re-printed, so 1e400 or 12345678901234567890 stay as written) —
+ * except raw control characters inside strings, which cJSON accepts and
+ * which are written as \u00XX escapes. The text must be JSON that
+ * json_parse_bounded() accepts; -1 if out's max is reached, out unchanged. */
 int json_minify_append(struct buf *out, const char *text, size_t len);
 
 #endif

@@ -19,6 +19,8 @@ static void test_minify(void **state)
 		{ "[\"\\\"\", \" \\\\\", \"\\\\\\\"  \" ]", "[\"\\\"\",\" \\\\\",\"\\\\\\\"  \"]" },
 		{ "123456789012345678901234567890", "123456789012345678901234567890" },
 		{ "{\"k\\u0020\": null}", "{\"k\\u0020\":null}" },
+		/* Raw control characters in strings (cJSON takes them) become escapes. */
+		{ "[\"a\nb\tc\x01\"]", "[\"a\\u000ab\\u0009c\\u0001\"]" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -35,10 +37,10 @@ static void test_minify_respects_the_limit(void **state)
 	struct buf out = BUF_INIT(8);
 
 	buf_puts(&out, "ab");
-	/* The whole input's length is reserved first, whitespace included. */
-	assert_int_equal(json_minify_append(&out, "[1,     2]", 10), -1);
+	assert_int_equal(json_minify_append(&out, "[1, 2, 3, 4]", 12), -1);
 	assert_string_equal(out.data, "ab");
-	assert_int_equal(json_minify_append(&out, "[1, 2]", 6), 0);
+	/* Whitespace takes no room. */
+	assert_int_equal(json_minify_append(&out, "[1,     2]", 10), 0);
 	assert_string_equal(out.data, "ab[1,2]");
 	buf_release(&out);
 }
