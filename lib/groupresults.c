@@ -47,6 +47,31 @@ int group_result_line(size_t index, const struct result *result, int attempts, s
 	return 0;
 }
 
+char *group_result_line_new(size_t index, const struct result *result, int attempts,
+			    bool *ret_ok)
+{
+	struct buf line = BUF_INIT(GROUP_RESULT_LINE_MAX);
+	bool ok = result->outcome == RESULT_OK && result->json;
+
+	if (group_result_line(index, result, attempts, &line) < 0) {
+		ok = false;
+		struct result too_long;
+		char reason[96];
+
+		result_init(&too_long);
+		snprintf(reason, sizeof(reason), "its line would be longer than %zu bytes",
+			 GROUP_RESULT_LINE_MAX);
+		result_set(&too_long, RESULT_MALFORMED, result->exit_code, reason);
+		buf_reset(&line);
+		/* Short enough by construction. */
+		group_result_line(index, &too_long, attempts, &line);
+		result_release(&too_long);
+	}
+	if (ret_ok)
+		*ret_ok = ok;
+	return buf_detach(&line, NULL);
+}
+
 int group_input_result(const struct index_status *is, struct result *ret)
 {
 	struct error err = ERROR_INIT;
@@ -118,18 +143,10 @@ int group_results_add_line(struct group_results *r, size_t index, const char *li
 int group_results_add(struct group_results *r, size_t index, const struct result *result,
 		      int attempts, struct error *err)
 {
-	struct buf line = BUF_INIT(GROUP_RESULT_LINE_MAX);
-	int ret;
+	bool ok;
+	_cleanup_free_ char *line = group_result_line_new(index, result, attempts, &ok);
 
-	if (group_result_line(index, result, attempts, &line) < 0) {
-		buf_release(&line);
-		return error_set(err, "input %zu: its line is longer than %zu bytes", index,
-				 GROUP_RESULT_LINE_MAX);
-	}
-	ret = group_results_add_line(r, index, line.data, result->outcome == RESULT_OK && result->json,
-				     err);
-	buf_release(&line);
-	return ret;
+	return group_results_add_line(r, index, line, ok, err);
 }
 
 bool group_results_has(const struct group_results *r, size_t index)

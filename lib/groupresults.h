@@ -36,14 +36,21 @@
 #include "result.h"
 #include "status.h"
 
-/* The longest line: a 4096-byte result, or a reason and numbers. */
-#define GROUP_RESULT_LINE_MAX ((size_t)RESULT_MAX + 1024)
+/* The longest line: a result of RESULT_MAX bytes, or a reason about as
+ * long (a wrapper error quotes its message), with every byte escaped (at
+ * most six bytes each) and the numbers around it. */
+#define GROUP_RESULT_LINE_MAX ((size_t)8 * RESULT_MAX)
 #define GROUP_RESULTS_CHUNK_TARGET ((size_t)640 * 1024)
 #define GROUP_RESULTS_BATCH_MAX ((size_t)128 * 1024)
 
 /* Appends input `index`'s line for `result` (attempts: 0 when it never
  * started). -1 if out's max is reached, out unchanged. */
 int group_result_line(size_t index, const struct result *result, int attempts, struct buf *out);
+/* The line, newly allocated; never longer than GROUP_RESULT_LINE_MAX (a
+ * line that would be is replaced by a MalformedResult line saying so).
+ * *ret_ok (may be NULL): it is a "result" line. */
+char *group_result_line_new(size_t index, const struct result *result, int attempts,
+			    bool *ret_ok);
 
 /* An input's final outcome from its status (status.h, computed from the
  * group's Job and pods): 0 with *ret set when the input has finished

@@ -131,7 +131,6 @@ static bool finished_pod_of(const struct group_follower *f, const cJSON *pod,
 	const char *phase = json_get_string(pod, "status.phase");
 	long index = label_number(pod, "metadata.labels", K8S_COMPLETION_INDEX);
 	long failures = label_number(pod, "metadata.annotations", K8S_INDEX_FAILURE_COUNT);
-	struct buf line = BUF_INIT(GROUP_RESULT_LINE_MAX);
 	struct result result;
 
 	if (!str_eq(phase, "Succeeded") && !str_eq(phase, "Failed"))
@@ -146,16 +145,13 @@ static bool finished_pod_of(const struct group_follower *f, const cJSON *pod,
 	ret->index = (size_t)index;
 	ret->attempt = (int)(failures < 0 ? 0 : failures) + 1;
 	ret->succeeded = str_eq(phase, "Succeeded");
-	ret->ok = result.outcome == RESULT_OK && result.json;
 	/* Out of retries, or failed in a way the pod failure policy does not
 	 * retry (the wrapper's own errors, fail-fast skips). */
 	ret->last = ret->attempt > f->info.policy.retries ||
 		    result.exit_code == RESULT_WRAPPER_ERROR_EXIT ||
 		    result.exit_code == RESULT_SKIPPED_EXIT;
 	ret->skipped = result.outcome == RESULT_SKIPPED;
-	if (group_result_line(ret->index, &result, ret->attempt, &line) < 0)
-		die("a result line longer than %zu bytes", GROUP_RESULT_LINE_MAX);
-	ret->line = buf_detach(&line, NULL);
+	ret->line = group_result_line_new(ret->index, &result, ret->attempt, &ret->ok);
 	result_release(&result);
 	return true;
 }
@@ -448,9 +444,9 @@ static bool settle(struct group_follower *f, size_t i, const struct index_status
 {
 	struct index_status view = *is;
 	char stopped[] = "stopped when the group failed";
+	_cleanup_free_ char *line = NULL;
 	struct result r;
-	struct buf line = BUF_INIT(GROUP_RESULT_LINE_MAX);
-	bool decided_by_end = is->reason == REASON_SKIPPED || is->reason == REASON_CANCELLED;
+	bool ok, decided_by_end = is->reason == REASON_SKIPPED || is->reason == REASON_CANCELLED;
 
 	if (group_results_has(&f->results, i))
 		return true;
@@ -472,13 +468,11 @@ static bool settle(struct group_follower *f, size_t i, const struct index_status
 	 * pod that is gone for good (recorded: nobody will find it again). */
 	result_init(&r);
 	group_input_result(&view, &r);
-	if (group_result_line(i, &r, view.attempts, &line) < 0)
-		die("a result line longer than %zu bytes", GROUP_RESULT_LINE_MAX);
+	line = group_result_line_new(i, &r, view.attempts, &ok);
 	if (decided_by_end)
-		group_results_add_line(&f->results, i, line.data, false, NULL);
+		group_results_add_line(&f->results, i, line, false, NULL);
 	else
-		add_final_line(f, i, line.data, r.outcome == RESULT_OK);
-	buf_release(&line);
+		add_final_line(f, i, line, ok);
 	result_release(&r);
 	return true;
 }

@@ -64,6 +64,43 @@ static void test_error_lines(void **state)
 	result_release(&r);
 }
 
+static void test_a_line_never_exceeds_its_limit(void **state)
+{
+	struct result r;
+	struct buf text = BUF_INIT(RESULT_MAX + 1);
+	_cleanup_free_ char *line = NULL, *expected = NULL;
+	bool ok = true;
+
+	/* Raw control characters (which cJSON lets into a string) take six
+	 * bytes each on the line: 4 KiB of them fit. */
+	buf_putc(&text, '"');
+	while (text.len < RESULT_MAX - 1)
+		buf_putc(&text, '\x01');
+	buf_putc(&text, '"');
+	result_init(&r);
+	result_decode(text.data, 0, "Completed", &r);
+	assert_int_equal(r.outcome, RESULT_OK);
+	line = group_result_line_new(5, &r, 1, &ok);
+	assert_true(ok);
+	assert_int_equal(strlen(line), strlen("{\"index\":5,\"attempts\":1,\"result\":\"\"}") +
+					       6 * (RESULT_MAX - 2));
+	free(line);
+	/* An outcome whose reason could not fit becomes a line that says so. */
+	buf_release(&text);
+	buf_init(&text, GROUP_RESULT_LINE_MAX);
+	while (buf_putc(&text, '\x02') == 0)
+		;
+	result_set(&r, RESULT_JOB_FAILED, 3, text.data);
+	line = group_result_line_new(5, &r, 2, &ok);
+	assert_false(ok);
+	expected = xasprintf("{\"index\":5,\"attempts\":2,\"error\":{\"outcome\":\"MalformedResult\","
+			     "\"reason\":\"its line would be longer than %zu bytes\",\"exitCode\":3}}",
+			     GROUP_RESULT_LINE_MAX);
+	assert_string_equal(line, expected);
+	buf_release(&text);
+	result_release(&r);
+}
+
 static void test_line_over_the_limit_leaves_buffer_unchanged(void **state)
 {
 	struct result r;
@@ -382,6 +419,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_result_line_keeps_every_token),
 		cmocka_unit_test(test_error_lines),
+		cmocka_unit_test(test_a_line_never_exceeds_its_limit),
 		cmocka_unit_test(test_line_over_the_limit_leaves_buffer_unchanged),
 		cmocka_unit_test(test_input_outcome_from_status),
 		cmocka_unit_test(test_orders),
