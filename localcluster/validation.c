@@ -813,6 +813,12 @@ static void validate_key_maps(const cJSON *obj, const char *first, const char *s
 		field_too_long(err, "", 1024 * 1024);
 }
 
+/* cJSON_Compare() calls two absent values different. */
+static bool same_or_both_absent(const cJSON *a, const cJSON *b)
+{
+	return (!a && !b) || cJSON_Compare(a, b, true);
+}
+
 static void validate_immutable_data(const cJSON *obj, const cJSON *old, const char *first,
 				    const char *second, struct api_error *err)
 {
@@ -820,9 +826,9 @@ static void validate_immutable_data(const cJSON *obj, const cJSON *old, const ch
 		return;
 	if (!json_get_bool(obj, "immutable", false))
 		field_forbidden(err, "immutable", "field is immutable when `immutable` is set");
-	if (!cJSON_Compare(json_get_child(obj, first), json_get_child(old, first), true))
+	if (!same_or_both_absent(json_get_child(obj, first), json_get_child(old, first)))
 		field_forbidden(err, first, "field is immutable when `immutable` is set");
-	if (!cJSON_Compare(json_get_child(obj, second), json_get_child(old, second), true))
+	if (!same_or_both_absent(json_get_child(obj, second), json_get_child(old, second)))
 		field_forbidden(err, second, "field is immutable when `immutable` is set");
 }
 
