@@ -18,6 +18,7 @@
 #include "log.h"
 #include "strutil.h"
 #include "timeutil.h"
+#include "userconfig.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -60,6 +61,17 @@ int kcluster_open(const struct cluster_flags *flags, struct kcluster **ret, stru
 	kc = xcalloc(1, sizeof(*kc));
 	kc->client = client;
 	kc->namespace = kube_client_config(client)->namespace;
+	if (kube_client_config(client)->namespace_source == KUBE_NAMESPACE_DEFAULT) {
+		struct user_config user;
+
+		if (user_config_load(NULL, &user, err) < 0) {
+			kcluster_close(kc);
+			return -1;
+		}
+		if (user.namespace)
+			kc->namespace = kc->namespace_storage = xstrdup(user.namespace);
+		user_config_release(&user);
+	}
 	kc->all_namespaces = flags->all_namespaces;
 	kc->request_timeout_ms = kube_client_config(client)->request_timeout_ms;
 	*ret = kc;
@@ -71,6 +83,7 @@ void kcluster_close(struct kcluster *kc)
 	if (!kc)
 		return;
 	kube_client_free(kc->client);
+	free(kc->namespace_storage);
 	free(kc);
 }
 
@@ -755,9 +768,22 @@ static void set_failed(struct result *r, int exit_code, const char *reason)
 	r->reason = xstrdup(reason);
 }
 
-enum kjob_outcome kjob_result(const struct kjob *job, const struct job_status *st,
+/* The reporting container has terminated: its message is final. */
+static bool pod_terminated(const cJSON *pod)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, json_get(pod, "status.containerStatuses"))
+		if (json_get(c, "state.terminated"))
+			return true;
+	return false;
+}
+
+enum kjob_outcome kjob_result(const struct kjob *job, const struct job_status *st, bool settled,
 			      struct result *ret)
 {
+	size_t i;
+
 	if (!job->workload)
 		return KJOB_GONE;
 	if (result_from_annotations(job->workload, ret) == 0)
@@ -765,8 +791,10 @@ enum kjob_outcome kjob_result(const struct kjob *job, const struct job_status *s
 	if (st->state == JOB_SUCCEEDED) {
 		const cJSON *rank0 = st->n_indexes ? st->indexes[0].pod : NULL;
 
-		if (rank0 && result_from_pod(rank0, ret, NULL) == 0)
+		if (rank0 && pod_terminated(rank0) && result_from_pod(rank0, ret, NULL) == 0)
 			return KJOB_DECIDED;
+		if (!settled)
+			return KJOB_PODS_BEHIND;
 		set_failed(ret, -1,
 			   "the job succeeded, but rank 0's pod is gone and no result was recorded");
 		return KJOB_DECIDED;
@@ -775,12 +803,12 @@ enum kjob_outcome kjob_result(const struct kjob *job, const struct job_status *s
 		return KJOB_NOT_FINISHED;
 	if (st->reason == REASON_CANCELLED)
 		return KJOB_CANCELLED;
-	{
-		size_t i = kjob_failing_index(st);
+	i = kjob_failing_index(st);
+	if (i != SIZE_MAX && pod_terminated(st->indexes[i].pod)) {
 		struct result decoded;
 
 		result_init(&decoded);
-		if (i != SIZE_MAX && result_from_pod(st->indexes[i].pod, &decoded, NULL) == 0 &&
+		if (result_from_pod(st->indexes[i].pod, &decoded, NULL) == 0 &&
 		    decoded.outcome == RESULT_JOB_FAILED) {
 			result_release(ret);
 			*ret = decoded;
@@ -793,10 +821,29 @@ enum kjob_outcome kjob_result(const struct kjob *job, const struct job_status *s
 			return KJOB_DECIDED;
 		}
 		result_release(&decoded);
-		set_failed(ret, i != SIZE_MAX ? st->indexes[i].exit_code : -1,
-			   *st->message ? st->message : "the job failed");
+	} else if (!settled) {
+		return KJOB_PODS_BEHIND;
 	}
+	set_failed(ret, i != SIZE_MAX ? st->indexes[i].exit_code : -1,
+		   *st->message ? st->message : "the job failed");
 	return KJOB_DECIDED;
+}
+
+int kcluster_job_result(struct kcluster *kc, struct kjob *job, struct job_status *st,
+			enum kjob_outcome *ret_outcome, struct result *ret, struct error *err)
+{
+	enum kjob_outcome outcome = kjob_result(job, st, false, ret);
+
+	if (outcome == KJOB_PODS_BEHIND) {
+		if (kcluster_job_refresh(kc, job, err) < 0)
+			return -1;
+		job_status_release(st);
+		if (kjob_status(job, st, err) < 0)
+			return -1;
+		outcome = kjob_result(job, st, true, ret);
+	}
+	*ret_outcome = outcome;
+	return 0;
 }
 
 int kcluster_result_record(struct kcluster *kc, const struct kjob *job, const struct result *r,
