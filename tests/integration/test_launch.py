@@ -52,6 +52,16 @@ def test_python_stdlib_task(cluster, tmp_path):
     assert r.stdout == '{"python": 3, "rank": 0}\n'
 
 
+def test_the_readme_example(cluster):
+    """examples/hello.yaml, as scripts/demo.sh and the README launch it."""
+    from conftest import SOURCE_DIR
+    r = konduktor(cluster, "launch", "--wait", "--yes", "--context", "konduktor-local",
+                  str(SOURCE_DIR / "examples" / "hello.yaml"))
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert (result["w"], result["b"]) == (2.0, 1.0) and result["loss"] < 1e-20
+
+
 FAILURES = {
     # name: (run, exit code, the line on stderr)
     "failed": ('echo "step one"\necho "ValueError: bad input" >&2\nexit 3', 10,
