@@ -42,7 +42,7 @@ static int list_names(struct kube_client *client, const struct kube_resource *re
 	_cleanup_json_ cJSON *list = NULL;
 
 	if (kube_list(client, res, ns, &opts, &list, err) < 0)
-		return -1;
+		return error_prefix(err, "listing %s", res->plural);
 	collect_names(list, label, ret_names);
 	return 0;
 }

@@ -396,9 +396,63 @@ def test_unreachable_cluster_offers_nothing_and_says_why(cluster, tmp_path):
     finally:
         cluster.unpause()
     line, = debug.read_text().splitlines()
-    assert line.startswith("kubectl-konduktor completion: ")
+    assert line.startswith("kubectl-konduktor completion: listing jobs: ")
     # selected by label on the server, one bounded page
     assert "labelSelector=konduktor.io%2Fkind%3Djob&limit=500" in line
     missing = tmp_path / "missing-kubeconfig"
     assert probe("jobs", f"--kubeconfig={missing}", "", env=env) == ([], NO_FILE)
     assert str(missing) in debug.read_text().splitlines()[1]
+
+
+def test_jobset_errors(cluster, tmp_path):
+    """A failing JobSet list fails the completion, as any error does..."""
+    debug = tmp_path / "complete.log"
+    env = dict(os.environ, BASH_COMP_DEBUG_FILE=str(debug))
+    cluster.set_faults([{"status": 500, "share": 1, "verb": "list", "resource": "jobsets"}])
+    assert probe("jobs", f"--kubeconfig={cluster.kubeconfig}", "", env=env) == ([], NO_FILE)
+    assert debug.read_text() == \
+        "kubectl-konduktor completion: listing jobsets: Internal error occurred: injected fault\n"
+
+
+def test_cluster_without_jobsets(tmp_path):
+    """...but a cluster that does not serve JobSets (404) just has none."""
+    import http.server
+    import json
+    import threading
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path.startswith("/apis/batch/v1/namespaces/default/jobs?"):
+                status, body = 200, {"kind": "JobList", "apiVersion": "batch/v1",
+                                     "metadata": {}, "items": [
+                                         {"metadata": {"name": "train-a", "labels": {
+                                             KIND: "job", JOB_NAME: "train-a"}}}]}
+            else:
+                status, body = 404, {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                     "reason": "NotFound", "code": 404,
+                                     "message": "the server could not find the requested resource"}
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        kc = tmp_path / "kubeconfig"
+        kc.write_text(f"""apiVersion: v1
+kind: Config
+clusters: [{{name: c, cluster: {{server: "http://127.0.0.1:{server.server_port}"}}}}]
+users: [{{name: u, user: {{}}}}]
+contexts: [{{name: x, context: {{cluster: c, user: u}}}}]
+current-context: x
+""")
+        assert probe("jobs", f"--kubeconfig={kc}", "") == (["train-a"], NO_FILE)
+    finally:
+        server.shutdown()
