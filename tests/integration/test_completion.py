@@ -230,9 +230,9 @@ def test_bash_script_flag_value_after_equals(bash_script, fake):
         ["__completeNoDesc", "version", "--output=js"]
 
 
-# --- the zsh script, with the completion system's functions stubbed ---
+# --- the zsh script, with the completion system's functions replaced by recording fakes ---
 
-ZSH_STUBS = r"""
+ZSH_FAKES = r"""
 compdef() { print -r -- "compdef $*" }
 compset() { print -r -- "compset $*" }
 _files() { print -r -- "_files $*" }
@@ -248,7 +248,7 @@ _describe() {
 def zsh_complete(setup, words, cwd):
     if not shutil.which("zsh"):
         pytest.skip("zsh is not installed (scripts/install-deps.sh installs it)")
-    program = f"""{ZSH_STUBS}
+    program = f"""{ZSH_FAKES}
 {setup}
 words=({' '.join(_quote(w) for w in words)})
 CURRENT={len(words)}
