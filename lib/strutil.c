@@ -174,6 +174,18 @@ bool str_is_dns_label(const char *s)
 	return true;
 }
 
+bool str_is_qualified_name_part(const char *s, size_t len)
+{
+	if (len == 0 || len > 63)
+		return false;
+	if (!isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[len - 1]))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return false;
+	return true;
+}
+
 bool str_is_utf8(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;

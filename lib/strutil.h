@@ -34,6 +34,12 @@ bool str_is_env_name(const char *s);
 /* True for a DNS-1123 label (lower-case alphanumerics and '-', <= 63). */
 bool str_is_dns_label(const char *s);
 
+/* True for the name part of a Kubernetes qualified name (a label or
+ * annotation key after its optional "prefix/"), which is also the form of
+ * a non-empty label value: [A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?, at
+ * most 63 bytes; s[0..len) need not end there. */
+bool str_is_qualified_name_part(const char *s, size_t len);
+
 /* True for a DNS-1123 subdomain (dot-separated DNS labels, <= 253), the
  * rule for most Kubernetes object names; s[0..len) need not end there. */
 bool str_is_dns_subdomain(const char *s, size_t len);

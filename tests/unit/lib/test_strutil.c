@@ -74,6 +74,16 @@ static void test_name_rules(void **state)
 	assert_false(str_is_dns_label("Train"));
 	assert_false(str_is_dns_label("-a"));
 	assert_false(str_is_dns_label("a-"));
+	assert_true(str_is_qualified_name_part("My_app.v-2", 10));
+	assert_true(str_is_qualified_name_part("x/", 1)); /* only s[0..len) counts */
+	assert_false(str_is_qualified_name_part("", 0));
+	assert_false(str_is_qualified_name_part("-a", 2));
+	assert_false(str_is_qualified_name_part("a.", 2));
+	assert_false(str_is_qualified_name_part("a/b", 3));
+	assert_true(str_is_qualified_name_part(
+		"a23456789012345678901234567890123456789012345678901234567890123", 63));
+	assert_false(str_is_qualified_name_part(
+		"a234567890123456789012345678901234567890123456789012345678901234", 64));
 }
 
 static void test_rfc3339_round_trip(void **state)
