@@ -11,6 +11,9 @@
 int str_copy(char *dst, size_t size, const char *src);
 bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
+/* free() for secrets: zeroes s first, so it does not linger in freed
+ * memory. NULL is fine. */
+void str_free_secret(char *s);
 /* NULL-safe equality. */
 bool str_eq(const char *a, const char *b);
 bool str_is_empty(const char *s);

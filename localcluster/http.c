@@ -374,10 +374,8 @@ void http_server_stop(struct http_server *server)
 		return;
 	if (server->daemon)
 		MHD_stop_daemon(server->daemon);
-	if (server->key.cap)
-		explicit_bzero(server->key.data, server->key.len);
 	buf_release(&server->cert);
-	buf_release(&server->key);
+	buf_release_secret(&server->key);
 	buf_release(&server->ca);
 	free(server);
 }
