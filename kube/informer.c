@@ -87,13 +87,7 @@ static bool pause_ms(struct kube_informer *inf, int64_t ms)
 	struct timespec until;
 	bool stopping;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	time_after_ms(CLOCK_MONOTONIC, ms, &until);
 	pthread_mutex_lock(&inf->state_lock);
 	while (!inf->stopping &&
 	       pthread_cond_timedwait(&inf->state_cond, &inf->state_lock, &until) != ETIMEDOUT)
@@ -441,13 +435,7 @@ bool kube_informer_wait_synced(struct kube_informer *inf, int64_t timeout_ms)
 
 		if (deadline && left <= 0)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += left / 1000;
-		until.tv_nsec += (left % 1000) * 1000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
+		time_after_ms(CLOCK_MONOTONIC, left, &until);
 		pthread_cond_timedwait(&inf->state_cond, &inf->state_lock, &until);
 	}
 	synced = inf->synced;

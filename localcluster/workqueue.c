@@ -113,15 +113,9 @@ static void *worker_main(void *arg)
 				struct timespec until;
 				int64_t wait_ms = next - time_mono_ms();
 
-				clock_gettime(CLOCK_REALTIME, &until);
 				if (wait_ms < 0)
 					wait_ms = 0;
-				until.tv_sec += wait_ms / 1000;
-				until.tv_nsec += (wait_ms % 1000) * 1000000;
-				if (until.tv_nsec >= 1000000000) {
-					until.tv_sec++;
-					until.tv_nsec -= 1000000000;
-				}
+				time_after_ms(CLOCK_REALTIME, wait_ms, &until);
 				pthread_cond_timedwait(&q->wake, &q->lock, &until);
 			}
 			continue;
