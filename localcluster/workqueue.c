@@ -188,10 +188,6 @@ void workqueue_add_after(struct workqueue *q, const char *key, int64_t delay_ms)
 
 void workqueue_free(struct workqueue *q)
 {
-	size_t pos = 0;
-	const char *key;
-	void *value;
-
 	if (!q)
 		return;
 	pthread_mutex_lock(&q->lock);
@@ -201,12 +197,10 @@ void workqueue_free(struct workqueue *q)
 	pthread_join(q->worker, NULL);
 	while (q->len)
 		free(ring_pop(q));
-	while (hashmap_next(&q->delayed, &pos, &key, &value))
-		free(value);
 	hashmap_release(&q->queued);
 	hashmap_release(&q->processing);
 	hashmap_release(&q->dirty);
-	hashmap_release(&q->delayed);
+	hashmap_release_with(&q->delayed, free);
 	free(q->ring);
 	pthread_mutex_destroy(&q->lock);
 	pthread_cond_destroy(&q->wake);
