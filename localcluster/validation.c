@@ -265,6 +265,29 @@ static void check_min(struct api_error *err, const cJSON *obj, const char *key,
 	}
 }
 
+/* A list item's required name at `field`: a DNS-1123 label not yet in
+ * `names`, which it joins. True when it is all three. */
+static bool check_item_name(struct api_error *err, const char *field, const char *name,
+			    struct strv *names)
+{
+	const char *why;
+	bool ok = false;
+
+	if (!name || !*name) {
+		field_required(err, field, NULL);
+		return false;
+	}
+	why = dns1123_label_error(name);
+	if (why)
+		field_invalid_string(err, field, name, why);
+	else if (strv_find(names, name) >= 0)
+		field_duplicate(err, field, name);
+	else
+		ok = true;
+	strv_push(names, name);
+	return ok;
+}
+
 /* ---- metadata ---- */
 
 static bool is_standard_finalizer(const char *f)
@@ -563,17 +586,7 @@ static void validate_containers(const cJSON *containers, const char *path, const
 
 		field_path(base, sizeof(base), "%s[%zu]", path, i++);
 		field_path(field, sizeof(field), "%s.name", base);
-		if (!name || !*name) {
-			field_required(err, field, NULL);
-		} else {
-			const char *why = dns1123_label_error(name);
-
-			if (why)
-				field_invalid_string(err, field, name, why);
-			else if (strv_find(&names, name) >= 0)
-				field_duplicate(err, field, name);
-			strv_push(&names, name);
-		}
+		check_item_name(err, field, name, &names);
 		field_path(field, sizeof(field), "%s.image", base);
 		if (!image || !*image)
 			field_required(err, field, NULL);
@@ -648,17 +661,7 @@ static void validate_volumes(const cJSON *volumes, const char *path, struct api_
 
 		field_path(base, sizeof(base), "%s[%zu]", path, i++);
 		field_path(field, sizeof(field), "%s.name", base);
-		if (!name || !*name) {
-			field_required(err, field, NULL);
-		} else {
-			const char *why = dns1123_label_error(name);
-
-			if (why)
-				field_invalid_string(err, field, name, why);
-			else if (strv_find(&names, name) >= 0)
-				field_duplicate(err, field, name);
-			strv_push(&names, name);
-		}
+		check_item_name(err, field, name, &names);
 		for (size_t s = 0; sources[s]; s++) {
 			if (!json_get_child(v, sources[s]))
 				continue;
@@ -1071,22 +1074,12 @@ int validate_jobset(const cJSON *obj, const cJSON *old, struct api_error *err)
 
 		field_path(base, sizeof(base), "spec.replicatedJobs[%zu]", i++);
 		field_path(field, sizeof(field), "%s.name", base);
-		if (!rname || !*rname) {
-			field_required(err, field, NULL);
-		} else {
-			const char *why = dns1123_label_error(rname);
-
-			if (why)
-				field_invalid_string(err, field, rname, why);
-			else if (strv_find(&names, rname) >= 0)
-				field_duplicate(err, field, rname);
-			/* Pod hostnames are <jobset>-<rjob>-<job>-<pod>: a DNS label. */
-			else if (name && strlen(name) + strlen(rname) + 2 > 63)
-				field_invalid_string(err, field, rname,
-						     "jobset name and replicated job name combined "
-						     "must not exceed 62 characters");
-			strv_push(&names, rname);
-		}
+		/* Pod hostnames are <jobset>-<rjob>-<job>-<pod>: a DNS label. */
+		if (check_item_name(err, field, rname, &names) && name &&
+		    strlen(name) + strlen(rname) + 2 > 63)
+			field_invalid_string(err, field, rname,
+					     "jobset name and replicated job name combined "
+					     "must not exceed 62 characters");
 		check_min(err, rjob, "replicas", base, 0);
 		field_path(field, sizeof(field), "%s.template.spec", base);
 		if (!cJSON_IsObject(template_spec))
