@@ -104,25 +104,25 @@ class Probe:
         self.env = {k: v for k, v in os.environ.items() if k not in LEAKY_VARIABLES}
         self.env["HOME"] = self.home
 
-    def __call__(self, *args, kubeconfig=None, env=None, timeout=60, stdin=None):
+    def _command(self, args, kubeconfig, env):
+        """The command line and environment of one kubeprobe run."""
         cmd = [self.binary]
         if kubeconfig:
             cmd += ["--kubeconfig", str(kubeconfig)]
         cmd += [str(a) for a in args]
         full_env = dict(self.env)
         full_env.update(env or {})
+        return cmd, full_env
+
+    def __call__(self, *args, kubeconfig=None, env=None, timeout=60, stdin=None):
+        cmd, full_env = self._command(args, kubeconfig, env)
         completed = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                                    env=full_env, input=stdin)
         return Result(completed)
 
     def start(self, *args, kubeconfig=None, env=None):
         """Starts kubeprobe in the background; returns a Running process."""
-        cmd = [self.binary]
-        if kubeconfig:
-            cmd += ["--kubeconfig", str(kubeconfig)]
-        cmd += [str(a) for a in args]
-        full_env = dict(self.env)
-        full_env.update(env or {})
+        cmd, full_env = self._command(args, kubeconfig, env)
         return Running(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, env=full_env))
 
