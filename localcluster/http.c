@@ -53,6 +53,21 @@ int http_connection_fd(const struct http_request *req)
 	return info ? info->connect_fd : -1;
 }
 
+size_t http_stream_drain(struct buf *out, size_t *sent, char *dst, size_t max)
+{
+	size_t n = out->len - *sent;
+
+	if (n > max)
+		n = max;
+	memcpy(dst, out->data + *sent, n);
+	*sent += n;
+	if (*sent == out->len) {
+		buf_reset(out);
+		*sent = 0;
+	}
+	return n;
+}
+
 /* ---- responses ---- */
 
 static void add_common_headers(struct http_request *req, struct MHD_Response *response,
