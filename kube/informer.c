@@ -43,15 +43,19 @@ static void free_object(void *object)
 	cJSON_Delete(object);
 }
 
-/* "ns/name", or "/name" for cluster-scoped objects. */
+/* The cache's key: "ns/name", or "/name" for cluster-scoped objects. */
+static char *cache_key(const char *ns, const char *name)
+{
+	return xasprintf("%s/%s", ns ? ns : "", name);
+}
+
 static char *object_key(const cJSON *object)
 {
-	const char *ns = json_get_string(object, "metadata.namespace");
 	const char *name = json_get_string(object, "metadata.name");
 
 	if (!name)
 		return NULL;
-	return xasprintf("%s/%s", ns ? ns : "", name);
+	return cache_key(json_get_string(object, "metadata.namespace"), name);
 }
 
 static const char *object_rv(const cJSON *object)
@@ -445,7 +449,7 @@ bool kube_informer_wait_synced(struct kube_informer *inf, int64_t timeout_ms)
 
 cJSON *kube_informer_get(struct kube_informer *inf, const char *ns, const char *name)
 {
-	_cleanup_free_ char *key = xasprintf("%s/%s", ns ? ns : "", name);
+	_cleanup_free_ char *key = cache_key(ns, name);
 	cJSON *copy = NULL;
 	const cJSON *object;
 
