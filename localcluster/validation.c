@@ -161,51 +161,26 @@ int validation_finish(struct api_error *err, const struct resource *r, const cha
 	"with an alphabetic character, and end with an alphanumeric character (e.g. "           \
 	"'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
 
-static bool is_lower_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-static bool label_ok(const char *s, size_t len)
-{
-	if (len == 0 || !is_lower_alnum(s[0]) || !is_lower_alnum(s[len - 1]))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!is_lower_alnum(s[i]) && s[i] != '-')
-			return false;
-	return true;
-}
-
+/* The rules are strutil's; these add the API server's messages. */
 const char *dns1123_label_error(const char *name)
 {
 	if (strlen(name) > 63)
 		return "must be no more than 63 characters";
-	return label_ok(name, strlen(name)) ? NULL : DNS1123_LABEL_RULE;
+	return str_is_dns_label(name) ? NULL : DNS1123_LABEL_RULE;
 }
 
 const char *dns1123_subdomain_error(const char *name)
 {
-	const char *p = name;
-
 	if (strlen(name) > 253)
 		return "must be no more than 253 characters";
-	for (;;) {
-		const char *dot = strchr(p, '.');
-		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-
-		if (!label_ok(p, len))
-			return DNS1123_SUBDOMAIN_RULE;
-		if (!dot)
-			return NULL;
-		p = dot + 1;
-	}
+	return str_is_dns_subdomain(name, strlen(name)) ? NULL : DNS1123_SUBDOMAIN_RULE;
 }
 
 const char *dns1035_label_error(const char *name)
 {
 	if (strlen(name) > 63)
 		return "must be no more than 63 characters";
-	if (!(name[0] >= 'a' && name[0] <= 'z') || !label_ok(name, strlen(name)))
+	if (!(name[0] >= 'a' && name[0] <= 'z') || !str_is_dns_label(name))
 		return DNS1035_LABEL_RULE;
 	return NULL;
 }
