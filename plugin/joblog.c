@@ -30,12 +30,17 @@ struct deadline_guard {
 static void *guard_main(void *arg)
 {
 	struct deadline_guard *g = arg;
-	struct timespec ts = { .tv_sec = (time_t)(g->deadline_ms / 1000),
-			       .tv_nsec = (long)(g->deadline_ms % 1000) * 1000000L };
+	struct timespec ts;
 
 	pthread_mutex_lock(&g->lock);
-	while (!g->done && time_mono_ms() < g->deadline_ms)
+	while (!g->done) {
+		int64_t left = g->deadline_ms - time_mono_ms();
+
+		if (left <= 0)
+			break;
+		time_after_ms(CLOCK_MONOTONIC, left, &ts);
 		pthread_cond_timedwait(&g->cond, &g->lock, &ts);
+	}
 	if (!g->done)
 		kube_cancel_trigger(g->cancel);
 	pthread_mutex_unlock(&g->lock);

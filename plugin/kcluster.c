@@ -24,9 +24,6 @@
 
 /* Events are fetched for at most this many pods that have not started. */
 #define EVENTS_MAX_PODS 8
-/* Completion must answer quickly: its requests get this limit unless the
- * line being completed gives --request-timeout. */
-#define COMPLETION_REQUEST_TIMEOUT "5s"
 
 /* --- the client ------------------------------------------------------------ */
 
@@ -195,19 +192,29 @@ static cJSON *take_items(cJSON *list)
 	return items;
 }
 
-static int list_items(struct kcluster *kc, const struct kube_resource *res, const char *ns,
-		      const char *label_selector, const char *field_selector, cJSON **ret_items,
-		      struct error *err)
+/* The items of a list: every page, or one page of at most `limit`. */
+static int list_items_limited(struct kcluster *kc, const struct kube_resource *res, const char *ns,
+			      const char *label_selector, const char *field_selector, int64_t limit,
+			      cJSON **ret_items, struct error *err)
 {
 	struct kube_list_opts opts = { .label_selector = label_selector,
-				       .field_selector = field_selector };
+				       .field_selector = field_selector,
+				       .limit = limit };
 	cJSON *list = NULL;
 
-	if (kube_list_all(kc->client, res, ns, &opts, &list, err) < 0)
+	if ((limit > 0 ? kube_list(kc->client, res, ns, &opts, &list, err)
+		       : kube_list_all(kc->client, res, ns, &opts, &list, err)) < 0)
 		return -1;
 	*ret_items = take_items(list);
 	cJSON_Delete(list);
 	return 0;
+}
+
+static int list_items(struct kcluster *kc, const struct kube_resource *res, const char *ns,
+		      const char *label_selector, const char *field_selector, cJSON **ret_items,
+		      struct error *err)
+{
+	return list_items_limited(kc, res, ns, label_selector, field_selector, 0, ret_items, err);
 }
 
 /* Events of the pods that have not started: why they wait. */
@@ -329,22 +336,27 @@ static char *workload_selector(const char *kind, const char *extra)
 }
 
 /* The workloads of `kind`: Jobs (not a JobSet's children), then JobSets
- * where served. A new array. */
+ * where served (no discovery: a list is as cheap, and a 404 says none).
+ * A new array. */
 static int list_workloads(struct kcluster *kc, const char *ns, const char *kind,
-			  const char *selector, cJSON **ret, struct error *err)
+			  const char *selector, int64_t limit, cJSON **ret, struct error *err)
 {
 	_cleanup_free_ char *base = workload_selector(kind, selector);
 	_cleanup_free_ char *jobs_selector = xasprintf("%s,!" JOBSET_NAME_LABEL, base);
 	cJSON *items = NULL, *jobsets = NULL, *item;
-	bool served = false;
 
-	if (list_items(kc, &kube_jobs, ns, jobs_selector, NULL, &items, err) < 0)
-		return -1;
+	if (list_items_limited(kc, &kube_jobs, ns, jobs_selector, NULL, limit, &items, err) < 0)
+		return error_prefix(err, "listing jobs");
 	if (str_eq(kind, LABEL_KIND_JOB)) {
-		if (kcluster_jobsets_served(kc, &served, err) < 0 ||
-		    (served && list_items(kc, &kube_jobsets, ns, base, NULL, &jobsets, err) < 0)) {
+		struct error why = ERROR_INIT;
+
+		/* Where JobSets are not served the list is a 404: none, then. */
+		if (list_items_limited(kc, &kube_jobsets, ns, base, NULL, limit, &jobsets, &why) < 0 &&
+		    why.code != 404) {
+			if (err)
+				*err = why;
 			cJSON_Delete(items);
-			return -1;
+			return error_prefix(err, "listing jobsets");
 		}
 		while (jobsets && (item = cJSON_DetachItemFromArray(jobsets, 0)))
 			cJSON_AddItemToArray(items, item);
@@ -382,7 +394,7 @@ int kcluster_job_list(struct kcluster *kc, const char *ns, const char *kind, con
 	size_t n = 0;
 	cJSON *item, *pod;
 
-	if (list_workloads(kc, ns, kind, selector, &workloads, err) < 0 ||
+	if (list_workloads(kc, ns, kind, selector, 0, &workloads, err) < 0 ||
 	    list_items(kc, &kube_pods, ns, pods_selector, NULL, &pods, err) < 0)
 		return -1;
 	jobs = xcalloc((size_t)cJSON_GetArraySize(workloads) + 1, sizeof(*jobs));
@@ -429,41 +441,22 @@ void kjob_list_free(struct kjob *jobs, size_t n)
 	free(jobs);
 }
 
-int kcluster_complete_names(enum completion_kind kind, const struct cluster_flags *flags,
-			    struct strv *ret_names, struct error *err)
+int kcluster_job_names(struct kcluster *kc, const char *ns, const char *kind, int64_t limit,
+		       struct strv *ret_names, struct error *err)
 {
-	struct cluster_flags quick = *flags;
-	struct kcluster *kc = NULL;
 	_cleanup_json_ cJSON *items = NULL;
 	const cJSON *item;
-	const char *label = kind == COMPLETE_GROUP ? LABEL_KIND_GROUP : LABEL_KIND_JOB;
+	bool group = str_eq(kind, LABEL_KIND_GROUP);
 
-	if (kind != COMPLETE_JOB && kind != COMPLETE_GROUP)
-		return 0;
-	if (!quick.request_timeout)
-		quick.request_timeout = COMPLETION_REQUEST_TIMEOUT;
-	quick.verbosity = 0;
-	if (kcluster_open(&quick, &kc, err) < 0)
+	if (list_workloads(kc, ns, kind, NULL, limit, &items, err) < 0)
 		return -1;
-	/* Fewer retries: a person is waiting at the prompt. */
-	{
-		struct kube_retry_policy once = KUBE_RETRY_POLICY_DEFAULT;
-
-		once.max_attempts = 1;
-		kube_client_set_retry_policy(kc->client, &once);
-	}
-	if (list_workloads(kc, kcluster_list_namespace(kc), label, NULL, &items, err) < 0) {
-		kcluster_close(kc);
-		return -1;
-	}
 	cJSON_ArrayForEach(item, items) {
-		const char *name = kind == COMPLETE_GROUP ? label_of(item, LABEL_GROUP_ID)
-							  : json_get_string(item, "metadata.name");
+		const char *name = group ? label_of(item, LABEL_GROUP_ID)
+					 : json_get_string(item, "metadata.name");
 
-		if (name)
+		if (name && *name)
 			strv_push(ret_names, name);
 	}
-	kcluster_close(kc);
 	return 0;
 }
 
@@ -601,14 +594,6 @@ static int collect_pod(const cJSON *object, void *ctx)
 	return 0;
 }
 
-/* Absolute CLOCK_MONOTONIC time of a time_mono_ms() value. */
-static struct timespec mono_timespec(int64_t ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	return ts;
-}
-
 int kcluster_watch_next(struct kcluster_watch *w, int64_t deadline_ms, struct kjob *ret,
 			struct error *err)
 {
@@ -641,8 +626,9 @@ int kcluster_watch_next(struct kcluster_watch *w, int64_t deadline_ms, struct kj
 		if (wake < 0) {
 			pthread_cond_wait(&w->changed, &w->lock);
 		} else {
-			struct timespec ts = mono_timespec(wake);
+			struct timespec ts;
 
+			time_after_ms(CLOCK_MONOTONIC, wake - now, &ts);
 			pthread_cond_timedwait(&w->changed, &w->lock, &ts);
 		}
 	}

@@ -106,10 +106,12 @@ int kcluster_job_list(struct kcluster *kc, const char *ns, const char *kind, con
 		      struct kjob **ret_jobs, size_t *ret_n, struct error *err);
 void kjob_list_free(struct kjob *jobs, size_t n);
 
-/* The names of the jobs (or group ids) in the flags' namespace, for shell
- * completion (complete.h's complete_names_fn). */
-int kcluster_complete_names(enum completion_kind kind, const struct cluster_flags *flags,
-			    struct strv *ret_names, struct error *err);
+/* Appends the names of the jobs (kind LABEL_KIND_JOB) or the ids of the
+ * groups (LABEL_KIND_GROUP) in `ns` (NULL: every namespace): one
+ * label-selected list per resource, of at most `limit` objects each when
+ * limit > 0 (shell completion), else of all. */
+int kcluster_job_names(struct kcluster *kc, const char *ns, const char *kind, int64_t limit,
+		       struct strv *ret_names, struct error *err);
 
 /* --- watching a job -------------------------------------------------------- */
 

@@ -134,8 +134,8 @@ def test_listing_costs_a_few_requests_whatever_the_number_of_jobs(cluster, tmp_p
     cluster.reset_counters()
     r = konduktor(cluster, "list")
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 7
-    # JobSet discovery, then one list each of Jobs, JobSets and pods.
-    assert cluster.requests_by("kubectl-konduktor/") == 4
+    # One list each of Jobs, JobSets and pods.
+    assert cluster.requests_by("kubectl-konduktor/") == 3
 
 
 def test_wait_and_result_watch_a_running_job(cluster, tmp_path):
