@@ -277,7 +277,8 @@ static int create_objects(struct kcluster *kc, const char *ns, cJSON *items, boo
 		if (kube_create(kc->client, resource_of(item), ns, item, &write, &answer, err) < 0) {
 			if (!server_dry_run)
 				roll_back(kc, ns, created);
-			return -1;
+			return error_prefix(err, "creating %s '%s'", json_get_string(item, "kind"),
+					    json_get_string(item, "metadata.name"));
 		}
 		cJSON_AddItemToArray(created, answer);
 	}

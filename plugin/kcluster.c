@@ -276,7 +276,6 @@ int kcluster_job_get(struct kcluster *kc, const char *ns, const char *name, unsi
 		     struct kjob *ret, struct error *err)
 {
 	_cleanup_json_ cJSON *job = NULL, *jobset = NULL;
-	bool served = false;
 
 	if (!ns)
 		ns = kc->namespace;
@@ -291,9 +290,8 @@ int kcluster_job_get(struct kcluster *kc, const char *ns, const char *name, unsi
 		ret->resource = &kube_jobs;
 		ret->workload = TAKE_PTR(job);
 	} else {
-		if (kcluster_jobsets_served(kc, &served, err) < 0)
-			return -1;
-		if (served && get_workload(kc, &kube_jobsets, ns, name, &jobset, err) < 0)
+		/* Where JobSets are not served, the GET is a 404 too. */
+		if (get_workload(kc, &kube_jobsets, ns, name, &jobset, err) < 0)
 			return -1;
 		if (jobset && is_konduktor_workload(jobset)) {
 			ret->resource = &kube_jobsets;

@@ -194,7 +194,8 @@ def test_bad_image_and_unschedulable(cluster, tmp_path):
     assert r.returncode == 10 and "image cannot be pulled" in r.stderr
 
 
-def test_cancel_stops_the_processes(cluster, tmp_path):
+@pytest.mark.parametrize("nodes", [1, 2])  # a Job; a JobSet
+def test_cancel_stops_the_processes(cluster, tmp_path, nodes):
     marker = f"1000.{os.getpid()}{time.monotonic_ns() % 100000}"
     task = write_task(tmp_path, "long", f"echo started\nsleep {marker}")
 
@@ -209,8 +210,8 @@ def test_cancel_stops_the_processes(cluster, tmp_path):
                 pass
         return found
 
-    name = konduktor(cluster, "launch", "-d", str(task)).stdout.strip()
-    wait_until(running, what="the task's process")
+    name = konduktor(cluster, "launch", "-d", "--num-nodes", str(nodes), str(task)).stdout.strip()
+    wait_until(lambda: len(running()) == nodes, what="the task's processes")
     follower = subprocess.Popen([binary("kubectl-konduktor"), "logs", "-f", name],
                                 env=plugin_env(cluster), stdout=subprocess.PIPE, text=True)
     r = konduktor(cluster, "cancel", name)
@@ -344,3 +345,45 @@ def test_flag_errors(cluster, tmp_path):
         assert r.stderr.startswith("error: " + message), (args, r.stderr)
         assert r.stderr.count("\n") == 1
     assert objects(cluster, "jobs", "apis/batch/v1") == []
+
+
+def files_task(tmp_path):
+    work = tmp_path / "src"
+    work.mkdir(exist_ok=True)
+    (work / "data.txt").write_text("x\n")
+    return write_task(tmp_path, "shipped", RESULT, extra="workdir: ./src\n")
+
+
+def test_a_failed_launch_takes_back_what_it_created(cluster, tmp_path):
+    task = files_task(tmp_path)
+    cluster.set_faults([{"status": 500, "share": 1, "verb": "create", "resource": "jobs"}])
+    r = konduktor(cluster, "launch", "-d", str(task), cwd=tmp_path)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.startswith("error: launch: creating Job 'shipped-")
+    assert objects(cluster, "configmaps") == []  # the ConfigMap created first is gone again
+
+    # When even that fails, cleanup finds the leftover by its labels.
+    cluster.set_faults([{"status": 500, "share": 1, "verb": "create", "resource": "jobs"},
+                        {"status": 500, "share": 1, "verb": "delete", "resource": "configmaps"}])
+    r = konduktor(cluster, "launch", "-d", str(task), cwd=tmp_path)
+    assert r.returncode == 1
+    name = r.stderr.split("'")[1]
+    [leftover] = objects(cluster, "configmaps")
+    cluster.clear_faults()
+    r = konduktor(cluster, "cleanup", name)
+    assert (r.returncode, r.stdout) == (
+        0, f"job '{name}' did not exist; deleted 1 object its launch left behind\n")
+    assert objects(cluster, "configmaps") == []
+
+
+def test_owner_reference_failure_says_how_to_clean_up(cluster, tmp_path):
+    task = files_task(tmp_path)
+    cluster.set_faults([{"status": 500, "share": 1, "verb": "patch", "resource": "configmaps"}])
+    r = konduktor(cluster, "launch", "-d", str(task), cwd=tmp_path)
+    assert r.returncode == 1
+    name = r.stderr.split("'kubectl konduktor cleanup ")[1].split("'")[0]
+    assert r.stderr.startswith(f"error: launch: cannot make ConfigMap '{name}-files' owned by "
+                               f"the job (delete it with 'kubectl konduktor cleanup {name}')")
+    cluster.clear_faults()
+    assert konduktor(cluster, "cleanup", name).returncode == 0
+    wait_until(lambda: not objects(cluster, "configmaps"), what="the ConfigMap to go")
