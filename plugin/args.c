@@ -60,6 +60,7 @@ static int set_value(const char *command, const struct opt *o, const char *value
 					 o->long_name, value);
 		break;
 	case OPT_STRING:
+	case OPT_OPTIONAL:
 		*(const char **)o->target = value;
 		break;
 	case OPT_INT:
@@ -101,6 +102,8 @@ int args_parse(const char *command, const struct opt *const *tables, int argc, c
 				free(bare);
 				return ret;
 			}
+			if (o->type == OPT_OPTIONAL && !value)
+				value = "";
 			if (o->type != OPT_BOOL && !value) {
 				if (i + 1 >= argc)
 					return error_set(err, "%s: flag '--%s' needs a value", command,
@@ -119,8 +122,8 @@ int args_parse(const char *command, const struct opt *const *tables, int argc, c
 
 				if (!o)
 					return error_set(err, "%s: unknown flag '-%c'", command, *p);
-				if (o->type == OPT_BOOL) {
-					if (set_value(command, o, NULL, err) < 0)
+				if (o->type == OPT_BOOL || o->type == OPT_OPTIONAL) {
+					if (set_value(command, o, o->type == OPT_BOOL ? NULL : "", err) < 0)
 						return -1;
 					continue;
 				}
@@ -145,14 +148,16 @@ int args_parse(const char *command, const struct opt *const *tables, int argc, c
 void args_print_options(const struct opt *table, FILE *out)
 {
 	for (const struct opt *o = table; o->long_name; o++) {
-		char left[64];
+		char left[64], value[40] = "";
 
+		if (o->value_name && o->type == OPT_OPTIONAL)
+			snprintf(value, sizeof(value), "[=%s]", o->value_name);
+		else if (o->value_name)
+			snprintf(value, sizeof(value), " %s", o->value_name);
 		if (o->short_name)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->long_name,
-				 o->value_name ? " " : "", o->value_name ? o->value_name : "");
+			snprintf(left, sizeof(left), "-%c, --%s%s", o->short_name, o->long_name, value);
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->long_name,
-				 o->value_name ? " " : "", o->value_name ? o->value_name : "");
+			snprintf(left, sizeof(left), "    --%s%s", o->long_name, value);
 		fprintf(out, "  %-28s %s\n", left, o->help ? o->help : "");
 	}
 }

@@ -17,6 +17,10 @@ enum opt_type {
 	OPT_STRING,   /* const char ** (points into argv; not owned) */
 	OPT_INT,      /* int64_t *; must be a whole number */
 	OPT_STRV,     /* struct strv *; repeatable, each use appends */
+	/* const char **: a value only when attached ("--dry-run=server");
+	 * the flag alone sets "" (the command's default choice), and the next
+	 * word is never taken as its value. */
+	OPT_OPTIONAL,
 };
 
 struct opt {

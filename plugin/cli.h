@@ -21,6 +21,7 @@ enum completion_kind {
 	COMPLETE_DIR,
 	COMPLETE_JOB,   /* job names from the cluster */
 	COMPLETE_GROUP, /* group ids from the cluster */
+	COMPLETE_NAMESPACE, /* namespace names from the cluster */
 };
 
 struct command {

@@ -20,7 +20,44 @@
 	"  1   API or network error; 2 bad flags or task file; 3 no such job\n"
 
 const struct command commands[] = {
-	{ .name = "launch", .summary = "launch a task as a Kubernetes Job or JobSet" },
+	{
+		.name = "launch",
+		.run = cmd_launch,
+		.summary = "launch a task as a Kubernetes Job or JobSet",
+		.usage = "launch [flags] TASK.yaml",
+		.help = "Turns a task file (docs/task-reference.md) into a job: a ConfigMap with its\n"
+			"workdir and file_mounts, then a batch/v1 Job -- or, for num_nodes > 1, a\n"
+			"JobSet where the cluster serves JobSets, else an Indexed Job with a headless\n"
+			"Service -- which owns the rest, so 'cleanup' deletes everything. Flags\n"
+			"override the file. Secrets named in the user config or with --secret must\n"
+			"exist: a missing one stops the launch before anything is created.\n"
+			"\n"
+			"On a terminal it asks for confirmation first (-y skips it); when stdin is\n"
+			"not a terminal (a script, a pipe) it does not ask.\n"
+			"\n"
+			"Then, by default, rank 0's log follows on stdout until the job ends, the\n"
+			"result JSON after it, and the exit code is the outcome's. -d prints the\n"
+			"job's name and returns at once. --wait prints only the result JSON on\n"
+			"stdout (everything else on stderr). A job that cannot start (an image that\n"
+			"cannot be pulled) ends the wait at once; an unschedulable one is announced\n"
+			"and waited for, up to --timeout.\n"
+			"\n"
+			"--dry-run prints the objects (-o yaml, the default, or -o json) as one\n"
+			"'kind: List' instead: --dry-run=client (the same as --dry-run) asks no\n"
+			"cluster, so multi-node tasks are shown as a JobSet unless --jobset=never;\n"
+			"--dry-run=server has the API server validate them (dryRun=All, strict\n"
+			"fields) after the same checks as a launch.\n"
+			"\n" OUTCOME_EXIT_CODES
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor launch --wait task.yaml | jq .val_loss\n"
+			"  job=$(kubectl konduktor launch -d -y task.yaml)\n"
+			"  kubectl konduktor launch --num-nodes 2 --gpus H100:8 --env EPOCHS=3 train.yaml\n"
+			"  kubectl konduktor launch --secret aws-creds:aws --max-restarts 3 train.yaml\n"
+			"  kubectl konduktor launch --dry-run -o json task.yaml\n",
+		.options = cmd_launch_options,
+		.args = COMPLETE_FILE,
+	},
 	{
 		.name = "status",
 		.run = cmd_status,
@@ -60,7 +97,24 @@ const struct command commands[] = {
 			"  kubectl konduktor list -l kueue.x-k8s.io/queue-name=user-queue -o name\n",
 		.options = cmd_list_options,
 	},
-	{ .name = "logs", .summary = "print or follow a job's logs" },
+	{
+		.name = "logs",
+		.run = cmd_logs,
+		.summary = "print or follow a job's logs",
+		.usage = "logs JOB [-f] [--tail N] [--rank R] [flags]",
+		.help = "Prints the log of one rank's latest attempt (rank 0 unless --rank). With -f\n"
+			"it follows: it waits for a pod that has not started yet, streams each\n"
+			"attempt as it runs (a line on stderr marks a restart), and ends when the\n"
+			"job ends. An image that cannot be pulled or a pod that cannot be scheduled\n"
+			"is said on stderr while it waits.\n"
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor logs train-x7k2\n"
+			"  kubectl konduktor logs -f train-x7k2\n"
+			"  kubectl konduktor logs train-x7k2 --rank 1 --tail 20\n",
+		.options = cmd_logs_options,
+		.args = COMPLETE_JOB,
+	},
 	{
 		.name = "result",
 		.run = cmd_result,
@@ -104,8 +158,41 @@ const struct command commands[] = {
 		.options = cmd_wait_options,
 		.args = COMPLETE_JOB,
 	},
-	{ .name = "cancel", .summary = "stop a running job" },
-	{ .name = "cleanup", .summary = "delete a job and everything it created" },
+	{
+		.name = "cancel",
+		.run = cmd_cancel,
+		.summary = "stop a running job",
+		.usage = "cancel JOB [--timeout DURATION] [flags]",
+		.help = "Stops a job: marks it cancelled (annotation konduktor.io/cancelled-at) and\n"
+			"suspends it in one patch, so the Job or JobSet controller stops its pods\n"
+			"(SIGTERM, which the pod wrapper passes to the task), then waits until none\n"
+			"of its pods runs. The job stays readable: 'status' says FAILED, Cancelled;\n"
+			"'result' and 'wait' exit with 16. A job that has ended already is left as it\n"
+			"is. 'cleanup' deletes it.\n"
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor cancel train-x7k2\n"
+			"  kubectl konduktor cancel train-x7k2 && kubectl konduktor cleanup train-x7k2\n",
+		.options = cmd_cancel_options,
+		.args = COMPLETE_JOB,
+	},
+	{
+		.name = "cleanup",
+		.run = cmd_cleanup,
+		.summary = "delete a job and everything it created",
+		.usage = "cleanup JOB [flags]",
+		.help = "Deletes the job's Job or JobSet with Background propagation: its pods, its\n"
+			"files ConfigMap and headless Service go with it (they are owned by it), and\n"
+			"its recorded result too. Objects of the job that a broken launch left\n"
+			"without an owner are found by label and deleted. Cleaning up a job that\n"
+			"does not exist says so and succeeds.\n"
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor cleanup train-x7k2\n"
+			"  kubectl konduktor list -o name | xargs -n1 kubectl konduktor cleanup\n",
+		.options = cmd_cleanup_options,
+		.args = COMPLETE_JOB,
+	},
 	{
 		.name = "map",
 		.run = cmd_map,
