@@ -61,9 +61,20 @@ static const struct opt results_own[] = {
 	OPT_END,
 };
 
+/* How long cancel waits for the pods to stop unless --timeout says (as
+ * `cancel` does for a job). */
+#define CANCEL_DEFAULT_TIMEOUT "60s"
+
+static const struct opt cancel_own[] = {
+	{ "timeout", 0, OPT_STRING, &timeout_flag, "DURATION",
+	  "how long to wait for the pods to stop (default 60s; exit code 14 after)", NULL },
+	OPT_END,
+};
+
 static const struct opt no_own[] = { OPT_END };
 
-static struct opt list_table[32], status_table[32], results_table[32], plain_table[32];
+static struct opt list_table[32], status_table[32], results_table[32], cancel_table[32];
+static struct opt plain_table[32];
 static struct opt all_table[40];
 
 static const struct opt *cmd_group_list_options(void)
@@ -83,6 +94,12 @@ static const struct opt *cmd_group_results_options(void)
 					&cluster, false);
 }
 
+static const struct opt *cmd_group_cancel_options(void)
+{
+	return cli_options_with_cluster(cancel_table, ARRAY_SIZE(cancel_table), cancel_own, &cluster,
+					false);
+}
+
 static const struct opt *cmd_group_plain_options(void)
 {
 	return cli_options_with_cluster(plain_table, ARRAY_SIZE(plain_table), no_own, &cluster, false);
@@ -94,8 +111,8 @@ const struct opt *cmd_group_options(void)
 	static const struct opt own[] = {
 		{ "output", 'o', OPT_STRING, &output_flag, LIST_FORMATS,
 		  "list, status: output format", NULL },
-		{ "timeout", 0, OPT_STRING, &timeout_flag, "DURATION", "results: stop waiting after this long",
-		  NULL },
+		{ "timeout", 0, OPT_STRING, &timeout_flag, "DURATION",
+		  "results, cancel: stop waiting after this long", NULL },
 		{ "as-completed", 0, OPT_BOOL, &as_completed_flag, NULL, "results: in completion order",
 		  NULL },
 		{ "return-exceptions", 0, OPT_BOOL, &return_exceptions_flag, NULL,
@@ -649,79 +666,77 @@ static int show_status(struct kcluster *kc, const char *id, enum output_format f
 
 /* --- cancel and cleanup ----------------------------------------------------------------- */
 
-static int cancel_group(struct kcluster *kc, const char *id)
+/* Watches until no pod of the group runs: 1 done, 0 deadline, -1 error. */
+static int wait_pods_stopped(struct kcluster *kc, const char *id, int64_t deadline_ms,
+			     struct error *err)
+{
+	struct group_follow_opts follow = { .watch = true, .act = false };
+	struct group_follower *f = NULL;
+	int r = 1;
+
+	if (group_follow_start(kc->client, kc->namespace, id, &follow, &f, err) < 0)
+		return -1;
+	while (group_follow_active_pods(f) > 0) {
+		if (deadline_ms >= 0 && time_mono_ms() >= deadline_ms) {
+			r = 0;
+			break;
+		}
+		group_follow_wait(f, deadline_ms);
+	}
+	group_follow_free(f);
+	return r;
+}
+
+static int cancel_group(struct kcluster *kc, const char *id, int64_t deadline_ms)
 {
 	_cleanup_json_ cJSON *job = NULL, *patch = NULL;
 	struct error err = ERROR_INIT;
 	struct group_info info;
 	struct job_status st;
 	char now[RFC3339_MAX];
-	bool ended;
+	enum job_state state;
+	int r;
 
-	if (!group_id_is_valid(id)) {
-		cli_error("group cancel: '%s' is not a group id (grp- and 8 hex digits)", id);
-		return EXIT_USAGE;
-	}
-	if (kube_get(kc->client, &kube_jobs, kc->namespace, id, &job, &err) < 0) {
-		if (err.code == 404)
-			error_set_code(&err, 404, "group '%s' not found in namespace '%s'", id,
-				       kc->namespace);
+	if (kube_get(kc->client, &kube_jobs, kc->namespace, id, &job, &err) < 0 && err.code != 404)
 		return jobcmd_fail("group cancel", kc, &err);
-	}
-	if (group_info_from_job(job, &info, &err) < 0) {
+	if (!job || group_info_from_job(job, &info, NULL) < 0) {
 		error_set_code(&err, 404, "group '%s' not found in namespace '%s'", id, kc->namespace);
 		return jobcmd_fail("group cancel", kc, &err);
 	}
 	job_status_init(&st);
 	if (job_status_compute(job, NULL, NULL, &st, &err) < 0)
 		return jobcmd_fail("group cancel", kc, &err);
-	ended = (st.state == JOB_SUCCEEDED || st.state == JOB_FAILED) && !status_is_cancelled(job);
+	state = st.state;
 	job_status_release(&st);
-	if (status_is_cancelled(job)) {
-		printf("%s cancelled\n", id);
+	if (!status_is_cancelled(job) && (state == JOB_SUCCEEDED || state == JOB_FAILED)) {
+		printf("group '%s' has already ended (%s); nothing to cancel\n", id,
+		       job_state_name(state));
 		return EXIT_OK;
 	}
-	if (ended) {
-		fprintf(stderr, "%s has already ended; nothing to cancel\n", id);
-		return EXIT_OK;
+	if (!status_is_cancelled(job)) {
+		time_format_rfc3339(time(NULL), now);
+		patch = status_cancel_patch(now);
+		if (kube_patch(kc->client, &kube_jobs, kc->namespace, id, KUBE_PATCH_MERGE, patch,
+			       NULL, NULL, &err) < 0)
+			return jobcmd_fail("group cancel", kc, &err);
 	}
-	time_format_rfc3339(time(NULL), now);
-	patch = status_cancel_patch(now);
-	if (kube_patch(kc->client, &kube_jobs, kc->namespace, id, KUBE_PATCH_MERGE, patch, NULL, NULL,
-		       &err) < 0)
+	r = wait_pods_stopped(kc, id, deadline_ms, &err);
+	if (r < 0)
 		return jobcmd_fail("group cancel", kc, &err);
-	printf("%s cancelled\n", id);
+	if (r == 0) {
+		cli_error("group cancel: group '%s' is cancelled, but its pods were still stopping "
+			  "when --timeout passed",
+			  id);
+		return EXIT_TIMEOUT;
+	}
+	printf("group '%s' cancelled\n", id);
 	return EXIT_OK;
-}
-
-/* DELETE on a collection: every object of `res` labelled with the group. */
-static int delete_labelled(struct kcluster *kc, const struct kube_resource *res, const char *id,
-			   size_t *ret_deleted, struct error *err)
-{
-	struct buf path = BUF_INIT(4096);
-	_cleanup_free_ char *selector = xasprintf("%s=%s", LABEL_GROUP_ID, id);
-	_cleanup_json_ cJSON *body = cJSON_CreateObject(), *answer = NULL;
-	int r = -1;
-
-	json_set_string(body, "apiVersion", "v1");
-	json_set_string(body, "kind", "DeleteOptions");
-	json_set_string(body, "propagationPolicy", "Background");
-	if (kube_path_append(&path, res, kc->namespace, NULL, NULL, err) < 0 ||
-	    kube_query_append(&path, "labelSelector", selector) < 0)
-		goto out;
-	if (kube_request_json(kc->client, "DELETE", path.data, body, "application/json", &answer,
-			      err) < 0)
-		goto out;
-	*ret_deleted = (size_t)cJSON_GetArraySize(json_get(answer, "items"));
-	r = 0;
-out:
-	buf_release(&path);
-	return r;
 }
 
 static int cleanup_group(struct kcluster *kc, const char *id)
 {
 	struct kube_delete_opts del = { .propagation_policy = "Background" };
+	_cleanup_free_ char *selector = xasprintf("%s=%s", LABEL_GROUP_ID, id);
 	struct error err = ERROR_INIT;
 	size_t configmaps = 0, pods = 0;
 	bool job = true;
@@ -738,14 +753,18 @@ static int cleanup_group(struct kcluster *kc, const char *id)
 	}
 	/* Inputs, files, the fail-fast switch and the results; and pods the
 	 * Job's deletion would leave behind if it was orphaned. */
-	if (delete_labelled(kc, &kube_configmaps, id, &configmaps, &err) < 0 ||
-	    delete_labelled(kc, &kube_pods, id, &pods, &err) < 0)
+	if (kcluster_delete_labelled(kc, &kube_configmaps, kc->namespace, selector, &configmaps,
+				     &err) < 0 ||
+	    kcluster_delete_labelled(kc, &kube_pods, kc->namespace, selector, &pods, &err) < 0)
 		return jobcmd_fail("group cleanup", kc, &err);
-	if (!job && !configmaps && !pods) {
-		error_set_code(&err, 404, "group '%s' not found in namespace '%s'", id, kc->namespace);
-		return jobcmd_fail("group cleanup", kc, &err);
-	}
-	printf("%s deleted\n", id);
+	if (job)
+		printf("group '%s' deleted, with everything it created\n", id);
+	else if (configmaps + pods)
+		printf("group '%s' did not exist; deleted %zu object%s it left behind\n", id,
+		       configmaps + pods, configmaps + pods == 1 ? "" : "s");
+	else
+		printf("group '%s' does not exist in namespace '%s'; nothing to clean up\n", id,
+		       kc->namespace);
 	return EXIT_OK;
 }
 
@@ -797,7 +816,12 @@ static int run_sub(const char *name, int argc, char **argv)
 			goto out;
 		code = groupcmd_results(command, kc, args.items[0], &o);
 	} else if (!strcmp(sub->name, "cancel")) {
-		code = cancel_group(kc, args.items[0]);
+		int64_t deadline;
+
+		if ((code = jobcmd_deadline(command, timeout_flag ? timeout_flag : CANCEL_DEFAULT_TIMEOUT,
+					    &deadline, NULL)) != 0)
+			goto out;
+		code = cancel_group(kc, args.items[0], deadline);
 	} else {
 		code = cleanup_group(kc, args.items[0]);
 	}
@@ -909,13 +933,16 @@ const struct command group_subcommands[] = {
 		.name = "cancel",
 		.run = cmd_group_cancel,
 		.summary = "stop a group: no more inputs start, running ones are stopped",
-		.usage = "cancel GROUP",
-		.help = "Suspends the group's Job and marks it cancelled: its running inputs are\n"
-			"stopped (SIGTERM, then SIGKILL after the grace period) and no other input\n"
-			"starts. Finished inputs keep their results; the others are Cancelled.\n"
-			"Cancelling a cancelled group is not an error.\n\n"
+		.usage = "cancel GROUP [--timeout DURATION]",
+		.help = "Suspends the group's Job and marks it cancelled in one patch: its running\n"
+			"inputs are stopped (SIGTERM, which the pod wrapper passes to the task,\n"
+			"then SIGKILL after the grace period) and no other input starts; then waits,\n"
+			"by watching, until none of its pods runs (--timeout, default 60s; exit\n"
+			"code 14 after). Finished inputs keep their results; the others are\n"
+			"Cancelled. A group that has ended is left as it is; cancelling a\n"
+			"cancelled group is not an error.\n\n"
 			"Examples:\n  kubectl konduktor group cancel grp-1a2b3c4d\n",
-		.options = cmd_group_plain_options,
+		.options = cmd_group_cancel_options,
 		.args = COMPLETE_GROUP,
 	},
 	{
@@ -924,7 +951,8 @@ const struct command group_subcommands[] = {
 		.summary = "delete a group and everything it created, results included",
 		.usage = "cleanup GROUP",
 		.help = "Deletes the group's Job, its pods and its ConfigMaps (inputs, files,\n"
-			"the fail-fast switch and the recorded results).\n\n"
+			"the fail-fast switch and the recorded results). Cleaning up a group that\n"
+			"does not exist says so and succeeds.\n\n"
 			"Examples:\n  kubectl konduktor group cleanup grp-1a2b3c4d\n",
 		.options = cmd_group_plain_options,
 		.args = COMPLETE_GROUP,

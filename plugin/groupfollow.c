@@ -901,6 +901,13 @@ void group_follow_counts(const struct group_follower *f, struct progress_counts 
 	ret->pending = ret->total - ret->done - running;
 }
 
+size_t group_follow_active_pods(const struct group_follower *f)
+{
+	if (f->pod_informer)
+		return kube_informer_count(f->pod_informer);
+	return (size_t)cJSON_GetArraySize(json_get(f->active_pods, "items"));
+}
+
 void group_follow_time_out(struct group_follower *f, long seconds)
 {
 	struct result r;

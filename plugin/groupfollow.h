@@ -82,6 +82,8 @@ const struct job_status *group_follow_status(const struct group_follower *f);
 /* Every finished input's line (the caller may emit from it). */
 struct group_results *group_follow_results(struct group_follower *f);
 void group_follow_counts(const struct group_follower *f, struct progress_counts *ret);
+/* Pods of the group that have not finished (terminating ones included). */
+size_t group_follow_active_pods(const struct group_follower *f);
 /* Adds a Timeout line for every input without one (the caller's deadline
  * passed). */
 void group_follow_time_out(struct group_follower *f, long seconds);
