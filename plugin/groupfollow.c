@@ -456,9 +456,18 @@ static bool settle(struct group_follower *f, size_t i, const struct index_status
 	}
 	if (!decided_by_end && !give_up)
 		return false;
-	/* An input the group's end stopped had started: it was cancelled, not
-	 * skipped (its pod is gone from the active ones by now). */
-	if (is->reason == REASON_SKIPPED && (f->started[i] || f->candidates[i])) {
+	if (group_needs_follower(&f->info.policy) && !status_is_cancelled(f->job)) {
+		/* Plain fail-fast ends the Job only once the inputs that ran when
+		 * the switch was thrown have ended: a pod its end stops was
+		 * started afterwards, to skip. */
+		if (is->reason == REASON_CANCELLED) {
+			view.reason = REASON_SKIPPED;
+			view.message = NULL;
+		}
+	} else if (is->reason == REASON_SKIPPED && (f->started[i] || f->candidates[i])) {
+		/* An input the group's end stopped had started: it was
+		 * cancelled, not skipped (its pod is gone from the active ones
+		 * by now). */
 		view.reason = REASON_CANCELLED;
 		view.message = stopped;
 		if (!view.attempts)

@@ -189,7 +189,9 @@ FAIL_FAST_TASK = (
     'n=$((n+1)); done; fi\n'
     # Input 1 fails once input 0 has started.
     'if [ "$i" = 1 ]; then while ! grep -q "start 0" "$LOG"; do sleep 0.05; done; exit 7; fi\n'
-    'sleep 0.2\n'
+    # Input 2 takes a while: if it starts in the moment before the switch,
+    # the switch is surely thrown before it ends and frees its slot.
+    'if [ "$i" = 2 ]; then sleep 1; else sleep 0.2; fi\n'
     'echo "end $i" >> "$LOG"\n'
     f'echo "$i" > {RESULT}\n')
 
