@@ -14,7 +14,6 @@ import os
 import pty
 import select
 import subprocess
-import time
 
 import pytest
 
@@ -480,3 +479,28 @@ def test_a_follower_that_cannot_record_still_prints(cluster, tmp_path):
     cluster.clear_faults()
     assert not cluster.api("GET", "/api/v1/namespaces/default/configmaps?"
                                   "labelSelector=konduktor.io/component=results")["items"]
+
+
+def test_following_a_group_that_goes_away(cluster, tmp_path):
+    task = write_task(tmp_path, "wait", 'while [ ! -e "$REL" ]; do sleep 0.05; done; '
+                                        f'echo 1 > {RESULT}')
+    inputs = write_inputs(tmp_path, [1, 2])
+    release = tmp_path / "release"
+    group = submit(cluster, task, inputs, "--fail-fast", "-e", f"REL={release}")
+    # Without its switch, --fail-fast cannot be enforced: a warning, not an end.
+    cluster.api("DELETE", f"/api/v1/namespaces/default/configmaps/{group}-control")
+    status = konduktor(cluster, "group", "status", group)
+    assert status.returncode == 0
+    assert status.stderr == (f"warning: group '{group}' has no configmap '{group}-control': "
+                             "--fail-fast cannot stop new inputs\n")
+    cluster.reset_counters()
+    proc = subprocess.Popen([binary("kubectl-konduktor"), "group", "results", group],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=plugin_env(cluster))
+    # Once it watches the Job and the pods, the group goes.
+    wait_until(lambda: cluster.counters()["watches"] >= 2, what="the follower's watches")
+    cluster.api("DELETE", f"/apis/batch/v1/namespaces/default/jobs/{group}")
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out) == (3, ""), err
+    assert err.endswith(f"error: group results: group '{group}' was deleted\n"), err
+    release.touch()
