@@ -504,3 +504,30 @@ def test_following_a_group_that_goes_away(cluster, tmp_path):
     assert (proc.returncode, out) == (3, ""), err
     assert err.endswith(f"error: group results: group '{group}' was deleted\n"), err
     release.touch()
+
+
+def test_full_results_configmap_rolls_over_and_followers_agree(cluster, tmp_path):
+    inputs = write_inputs(tmp_path, [{"x": x} for x in range(3)])
+    release = tmp_path / "release"
+    gated = write_task(tmp_path, "gated", 'while [ ! -e "$REL" ]; do sleep 0.05; done; '
+                                          f'echo "$x" > {RESULT}')
+    group = submit(cluster, gated, inputs, "-e", f"REL={release}")
+    # Someone filled results ConfigMap 0 (past the 640 KiB a follower fills).
+    cluster.api("POST", "/api/v1/namespaces/default/configmaps", {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": f"{group}-results-0", "labels": {
+            "konduktor.io/group-id": group, "konduktor.io/component": "results"}},
+        "data": {"pad": "x" * 700000}})
+    argv = [binary("kubectl-konduktor"), "group", "results", group, "--timeout", "60"]
+    first, second = (subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True, env=plugin_env(cluster)) for _ in range(2))
+    release.touch()
+    outputs = [p.communicate(timeout=60) for p in (first, second)]
+    assert first.returncode == second.returncode == 0, outputs
+    assert outputs[0][0] == outputs[1][0]
+    assert [line["result"] for line in lines_of(outputs[0][0])] == [0, 1, 2]
+    assert outputs[0][1] == (f"warning: configmap '{group}-results-0': key 'pad' is not a "
+                             "result line of an input of this group\n")
+    rolled = cluster.api("GET", f"/api/v1/namespaces/default/configmaps/{group}-results-1")
+    assert sorted(rolled["data"]) == ["0", "1", "2"]
+    assert rolled["metadata"]["ownerReferences"][0]["name"] == group
