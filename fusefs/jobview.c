@@ -1,6 +1,7 @@
 /* jobview.c — a job's files from its objects (see jobview.h). */
 #include "jobview.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,6 +92,17 @@ static void add_logs(struct vnode *dir, const struct index_status *index, int64_
 		       complete, now_ms);
 }
 
+/* The pod whose termination message decides an ended job, if at hand. */
+static const cJSON *reporting_pod(const struct job_status *status)
+{
+	size_t failing;
+
+	if (status->state == JOB_SUCCEEDED)
+		return status->n_indexes ? status->indexes[0].pod : NULL;
+	failing = result_failing_index(status);
+	return failing != SIZE_MAX ? status->indexes[failing].pod : NULL;
+}
+
 static void add_buf(struct vnode *dir, const char *name, struct buf *text, int64_t now_ms)
 {
 	vnode_add_file(dir, name, blob_new(text->data, text->len), now_ms);
@@ -133,13 +145,16 @@ struct view *job_view_build(const cJSON *workload, const cJSON *pods, struct blo
 		status.state = JOB_NOT_FOUND;
 		str_copy(status.message, sizeof(status.message), err.msg); /* cut if need be */
 	}
-	ended = result_from_job(workload, &status, &result);
+	ended = result_from_job(workload, &status, false, &result);
+	if (ended == JOB_RESULT_PODS_BEHIND && !reporting_pod(&status))
+		/* The cache holds every pod there is: a missing one was deleted. */
+		ended = result_from_job(workload, &status, true, &result);
 	view = view_new(6, now_ms);
 	job_status_text(&status, &text);
 	add_buf(&view->root, "status", &text, now_ms);
 	if (ended == JOB_RESULT_DECIDED && result.outcome == RESULT_OK) {
 		vnode_add_text(&view->root, "result.json", result.json, now_ms);
-	} else if (ended != JOB_RESULT_PENDING) {
+	} else if (ended == JOB_RESULT_DECIDED || ended == JOB_RESULT_CANCELLED) {
 		job_error_text(&status, ended == JOB_RESULT_DECIDED ? &result : NULL, &text);
 		add_buf(&view->root, "error", &text, now_ms);
 	}

@@ -2,7 +2,9 @@
  * workload, its pods and the task it was launched with:
  *
  *   status       the state word, then a line with the reason (if any)
- *   result.json  the result as the task wrote it, once reported
+ *   result.json  the result as the task wrote it, once reported (once
+ *                the reporting pod's own status shows it ended: until
+ *                then neither result.json nor error is there)
  *   error        once the job ended without a result: the outcome (or
  *                Cancelled), its reason, and the failing pod's last lines
  *                (the same words as `kubectl konduktor result`, from

@@ -35,13 +35,6 @@ struct kube_auth {
 	struct exec_credential exec_cred;
 };
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
 
 struct kube_auth *kube_auth_new(const struct kube_config *config,
 				const struct exec_cluster_info *cluster)
@@ -72,7 +65,7 @@ void kube_auth_free(struct kube_auth *auth)
 {
 	if (!auth)
 		return;
-	wipe_free(auth->file_token);
+	str_free_secret(auth->file_token);
 	exec_credential_release(&auth->exec_cred);
 	pthread_mutex_destroy(&auth->lock);
 	pthread_mutex_destroy(&auth->exec_lock);
@@ -90,12 +83,10 @@ void kube_credentials_init(struct kube_credentials *cred)
 
 void kube_credentials_release(struct kube_credentials *cred)
 {
-	wipe_free(cred->bearer_token);
+	str_free_secret(cred->bearer_token);
 	cred->bearer_token = NULL;
 	buf_release(&cred->cert);
-	if (cred->key.cap)
-		explicit_bzero(cred->key.data, cred->key.cap);
-	buf_release(&cred->key);
+	buf_release_secret(&cred->key);
 }
 
 /* Re-reads the token file if it changed since the last read (or after a
@@ -129,7 +120,7 @@ static int refresh_token_file(struct kube_auth *auth, struct error *err)
 		buf_consume(&text, 1);
 	if (!auth->file_token || strcmp(auth->file_token, text.data) != 0)
 		auth->generation++;
-	wipe_free(auth->file_token);
+	str_free_secret(auth->file_token);
 	auth->file_token = buf_detach(&text, NULL);
 	auth->file_ino = st.st_ino;
 	auth->file_size = st.st_size;

@@ -189,9 +189,7 @@ void kube_client_free(struct kube_client *client)
 	free(client->server_hostport);
 	buf_release(&client->ca_pem);
 	buf_release(&client->cert_pem);
-	if (client->key_pem.cap)
-		explicit_bzero(client->key_pem.data, client->key_pem.cap);
-	buf_release(&client->key_pem);
+	buf_release_secret(&client->key_pem);
 	kube_config_free(client->config);
 	free(client);
 }

@@ -237,9 +237,7 @@ static void add_header(struct http_request *r, const char *fmt, ...)
 	if (!next)
 		die("out of memory");
 	r->headers = next;
-	if (line.cap)
-		explicit_bzero(line.data, line.cap);
-	buf_release(&line);
+	buf_release_secret(&line);
 }
 
 static void set_blob(CURL *easy, CURLoption option, const struct buf *pem)

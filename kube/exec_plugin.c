@@ -33,22 +33,12 @@ void exec_credential_init(struct exec_credential *cred)
 	cred->expiration = 0;
 }
 
-static void wipe_buf(struct buf *b)
-{
-	if (b->cap)
-		explicit_bzero(b->data, b->cap);
-	buf_release(b);
-}
-
 void exec_credential_release(struct exec_credential *cred)
 {
-	if (cred->token) {
-		explicit_bzero(cred->token, strlen(cred->token));
-		free(cred->token);
-		cred->token = NULL;
-	}
+	str_free_secret(cred->token);
+	cred->token = NULL;
 	buf_release(&cred->cert);
-	wipe_buf(&cred->key);
+	buf_release_secret(&cred->key);
 	cred->expires = false;
 }
 
@@ -324,9 +314,7 @@ int exec_plugin_run(const struct kube_exec_config *exec, const struct exec_clust
 out:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
-	if (out.cap)
-		explicit_bzero(out.data, out.cap);
-	buf_release(&out);
+	buf_release_secret(&out);
 	strv_release(&argv);
 	strv_release(&envp);
 	return ret_code;

@@ -12,9 +12,9 @@
 
 #include "cleanup.h"
 #include "jsonutil.h"
+#include "hashmap.h"
 #include "log.h"
 #include "rest_internal.h"
-#include "strmap.h"
 #include "strutil.h"
 #include "timeutil.h"
 #include "xalloc.h"
@@ -34,7 +34,7 @@ struct kube_informer {
 	bool joined;
 
 	pthread_rwlock_t cache_lock; /* guards cache and resource_version */
-	struct strmap cache;         /* "ns/name" -> cJSON object */
+	struct hashmap cache;        /* "ns/name" -> cJSON object */
 	char *resource_version;
 };
 
@@ -43,15 +43,19 @@ static void free_object(void *object)
 	cJSON_Delete(object);
 }
 
-/* "ns/name", or "/name" for cluster-scoped objects. */
+/* The cache's key: "ns/name", or "/name" for cluster-scoped objects. */
+static char *cache_key(const char *ns, const char *name)
+{
+	return xasprintf("%s/%s", ns ? ns : "", name);
+}
+
 static char *object_key(const cJSON *object)
 {
-	const char *ns = json_get_string(object, "metadata.namespace");
 	const char *name = json_get_string(object, "metadata.name");
 
 	if (!name)
 		return NULL;
-	return xasprintf("%s/%s", ns ? ns : "", name);
+	return cache_key(json_get_string(object, "metadata.namespace"), name);
 }
 
 static const char *object_rv(const cJSON *object)
@@ -87,13 +91,7 @@ static bool pause_ms(struct kube_informer *inf, int64_t ms)
 	struct timespec until;
 	bool stopping;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	time_after_ms(CLOCK_MONOTONIC, ms, &until);
 	pthread_mutex_lock(&inf->state_lock);
 	while (!inf->stopping &&
 	       pthread_cond_timedwait(&inf->state_cond, &inf->state_lock, &until) != ETIMEDOUT)
@@ -128,7 +126,7 @@ static void apply_event(struct kube_informer *inf, enum kube_event_type type, cJ
 		return;
 	if (type == KUBE_EVENT_DELETED) {
 		pthread_rwlock_wrlock(&inf->cache_lock);
-		old = strmap_remove(&inf->cache, key);
+		old = hashmap_remove(&inf->cache, key);
 		pthread_rwlock_unlock(&inf->cache_lock);
 		if (old)
 			emit(inf, KUBE_EVENT_DELETED, object, NULL);
@@ -137,13 +135,13 @@ static void apply_event(struct kube_informer *inf, enum kube_event_type type, cJ
 		return;
 	}
 	pthread_rwlock_wrlock(&inf->cache_lock);
-	old = strmap_get(&inf->cache, key);
+	old = hashmap_get(&inf->cache, key);
 	if (old && !strcmp(object_rv(old), object_rv(object))) {
 		pthread_rwlock_unlock(&inf->cache_lock);
 		cJSON_Delete(object);
 		return;
 	}
-	strmap_put(&inf->cache, key, object);
+	hashmap_put(&inf->cache, key, object);
 	pthread_rwlock_unlock(&inf->cache_lock);
 	/* Only this thread changes the cache, so `object` stays valid here. */
 	emit(inf, old ? KUBE_EVENT_MODIFIED : KUBE_EVENT_ADDED, object, old);
@@ -160,8 +158,8 @@ static void apply_event(struct kube_informer *inf, enum kube_event_type type, cJ
 static void reconcile(struct kube_informer *inf, cJSON *list)
 {
 	cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
-	struct strmap fresh = STRMAP_INIT;
-	struct strmap_iter it;
+	struct hashmap fresh = HASHMAP_INIT;
+	size_t pos;
 	const char *key;
 	void *value;
 
@@ -174,17 +172,17 @@ static void reconcile(struct kube_informer *inf, cJSON *list)
 			cJSON_Delete(item);
 			continue;
 		}
-		cJSON_Delete(strmap_put(&fresh, item_key, item));
+		cJSON_Delete(hashmap_put(&fresh, item_key, item));
 	}
 	/* Gone during the gap: DELETED with the last state we knew. */
 	pthread_rwlock_wrlock(&inf->cache_lock);
-	strmap_iter_init(&it, &inf->cache);
-	while (strmap_iter_next(&it, &key, &value)) {
+	pos = 0;
+	while (hashmap_next(&inf->cache, &pos, &key, &value)) {
 		cJSON *gone;
 
-		if (strmap_contains(&fresh, key))
+		if (hashmap_get(&fresh, key))
 			continue;
-		gone = strmap_iter_remove(&it);
+		gone = hashmap_remove(&inf->cache, key);
 		pthread_rwlock_unlock(&inf->cache_lock);
 		emit(inf, KUBE_EVENT_DELETED, gone, NULL);
 		cJSON_Delete(gone);
@@ -192,13 +190,12 @@ static void reconcile(struct kube_informer *inf, cJSON *list)
 	}
 	pthread_rwlock_unlock(&inf->cache_lock);
 	/* New or changed. */
-	strmap_iter_init(&it, &fresh);
-	while (strmap_iter_next(&it, &key, &value)) {
-		cJSON *object = strmap_iter_remove(&it);
-
-		apply_event(inf, KUBE_EVENT_MODIFIED, object);
+	pos = 0;
+	while (hashmap_next(&fresh, &pos, &key, &value)) {
+		hashmap_remove(&fresh, key);
+		apply_event(inf, KUBE_EVENT_MODIFIED, value);
 	}
-	strmap_release(&fresh, free_object);
+	hashmap_release(&fresh);
 }
 
 static int on_watch_event(enum kube_event_type type, cJSON **object, void *ctx)
@@ -383,7 +380,7 @@ struct kube_informer *kube_informer_start(struct kube_client *client,
 		pthread_condattr_destroy(&attr);
 	}
 	pthread_rwlock_init(&inf->cache_lock, NULL);
-	strmap_init(&inf->cache);
+	hashmap_init(&inf->cache);
 	if (pthread_create(&inf->thread, NULL, informer_main, inf) != 0) {
 		error_set_code(err, KUBE_ERR_INVALID, "cannot start the informer thread: %s",
 			       strerror(errno));
@@ -414,7 +411,7 @@ void kube_informer_free(struct kube_informer *inf)
 	if (!inf)
 		return;
 	kube_informer_stop(inf);
-	strmap_release(&inf->cache, free_object);
+	hashmap_release_with(&inf->cache, free_object);
 	free(inf->resource_version);
 	free(inf->namespace);
 	free(inf->label_selector);
@@ -448,13 +445,7 @@ bool kube_informer_wait_synced(struct kube_informer *inf, int64_t timeout_ms)
 
 		if (deadline && left <= 0)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += left / 1000;
-		until.tv_nsec += (left % 1000) * 1000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
+		time_after_ms(CLOCK_MONOTONIC, left, &until);
 		pthread_cond_timedwait(&inf->state_cond, &inf->state_lock, &until);
 	}
 	synced = inf->synced;
@@ -464,12 +455,12 @@ bool kube_informer_wait_synced(struct kube_informer *inf, int64_t timeout_ms)
 
 cJSON *kube_informer_get(struct kube_informer *inf, const char *ns, const char *name)
 {
-	_cleanup_free_ char *key = xasprintf("%s/%s", ns ? ns : "", name);
+	_cleanup_free_ char *key = cache_key(ns, name);
 	cJSON *copy = NULL;
 	const cJSON *object;
 
 	pthread_rwlock_rdlock(&inf->cache_lock);
-	object = strmap_get(&inf->cache, key);
+	object = hashmap_get(&inf->cache, key);
 	if (object) {
 		copy = cJSON_Duplicate(object, true);
 		if (!copy)
@@ -492,13 +483,12 @@ size_t kube_informer_count(struct kube_informer *inf)
 int kube_informer_foreach(struct kube_informer *inf, int (*fn)(const cJSON *object, void *ctx),
 			  void *ctx)
 {
-	struct strmap_iter it;
+	size_t pos = 0;
 	void *value;
 	int rc = 0;
 
 	pthread_rwlock_rdlock(&inf->cache_lock);
-	strmap_iter_init(&it, &inf->cache);
-	while (rc == 0 && strmap_iter_next(&it, NULL, &value))
+	while (rc == 0 && hashmap_next(&inf->cache, &pos, NULL, &value))
 		rc = fn(value, ctx);
 	pthread_rwlock_unlock(&inf->cache_lock);
 	return rc;

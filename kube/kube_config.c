@@ -424,8 +424,7 @@ static int config_fill_user(struct kube_config *config, const struct kc_user *u,
 			return error_set(err, "open %s: %s", config->token_file,
 					 why.code ? go_strerror(why.code, reason) : why.msg);
 		}
-		explicit_bzero(token.data, token.len);
-		buf_release(&token);
+		buf_release_secret(&token);
 	}
 	return 0;
 }
@@ -495,8 +494,7 @@ static int load_in_cluster(const struct kube_overrides *ov, struct kube_config *
 		buf_release(&token);
 		return error_set(err, "in-cluster configuration: %s", why.msg);
 	}
-	explicit_bzero(token.data, token.len);
-	buf_release(&token);
+	buf_release_secret(&token);
 	/* client-go goes on without the CA file if it cannot load it (the
 	 * system's roots then apply); so do we, saying so at debug level. */
 	config->ca_file = xstrdup(access(ca, R_OK) == 0 ? ca : "");
@@ -653,13 +651,6 @@ out:
 	return 0;
 }
 
-static void wipe_string(char *s)
-{
-	if (s)
-		explicit_bzero(s, strlen(s));
-	free(s);
-}
-
 void kube_config_free(struct kube_config *config)
 {
 	if (!config)
@@ -674,16 +665,14 @@ void kube_config_free(struct kube_config *config)
 	buf_release(&config->ca_data);
 	free(config->tls_server_name);
 	free(config->proxy_url);
-	wipe_string(config->token);
+	str_free_secret(config->token);
 	free(config->token_file);
 	free(config->client_certificate_file);
 	buf_release(&config->client_certificate_data);
 	free(config->client_key_file);
-	if (config->client_key_data.cap)
-		explicit_bzero(config->client_key_data.data, config->client_key_data.cap);
-	buf_release(&config->client_key_data);
+	buf_release_secret(&config->client_key_data);
 	free(config->username);
-	wipe_string(config->password);
+	str_free_secret(config->password);
 	free(config->impersonate);
 	free(config->impersonate_uid);
 	strv_release(&config->impersonate_groups);

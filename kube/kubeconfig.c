@@ -360,31 +360,17 @@ static void kc_cluster_release(struct kc_cluster *c)
 	cJSON_Delete(c->exec_extension);
 }
 
-static void wipe_string(char *s)
-{
-	if (s)
-		explicit_bzero(s, strlen(s));
-	free(s);
-}
-
-static void wipe_buf(struct buf *b)
-{
-	if (b->cap)
-		explicit_bzero(b->data, b->cap);
-	buf_release(b);
-}
-
 static void kc_user_release(struct kc_user *u)
 {
 	free(u->name);
-	wipe_string(u->token);
+	str_free_secret(u->token);
 	free(u->token_file);
 	free(u->client_certificate);
 	buf_release(&u->client_certificate_data);
 	free(u->client_key);
-	wipe_buf(&u->client_key_data);
+	buf_release_secret(&u->client_key_data);
 	free(u->username);
-	wipe_string(u->password);
+	str_free_secret(u->password);
 	free(u->impersonate);
 	free(u->impersonate_uid);
 	strv_release(&u->impersonate_groups);
@@ -646,9 +632,7 @@ int kubeconfig_read(const char *path, struct kubeconfig_file **ret_file, struct 
 	}
 	ret = kubeconfig_parse(text.data, text.len, path, ret_file, err);
 	/* The text may hold tokens and keys. */
-	if (text.cap)
-		explicit_bzero(text.data, text.cap);
-	buf_release(&text);
+	buf_release_secret(&text);
 	return ret;
 }
 

@@ -24,6 +24,13 @@ void buf_release(struct buf *b)
 	buf_init(b, b->max);
 }
 
+void buf_release_secret(struct buf *b)
+{
+	if (b->cap)
+		explicit_bzero(b->data, b->cap);
+	buf_release(b);
+}
+
 void buf_reset(struct buf *b)
 {
 	b->len = 0;

@@ -29,6 +29,9 @@ extern char buf_empty_[1];
 void buf_init(struct buf *b, size_t max);
 /* Frees the bytes and leaves an empty buffer with the same max. */
 void buf_release(struct buf *b);
+/* buf_release() for secrets (tokens, keys, files holding them): zeroes the
+ * whole allocation first, so the bytes do not linger in freed memory. */
+void buf_release_secret(struct buf *b);
 /* Empties the buffer, keeping its allocation. */
 void buf_reset(struct buf *b);
 

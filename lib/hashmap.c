@@ -35,6 +35,16 @@ void hashmap_release(struct hashmap *m)
 	hashmap_init(m);
 }
 
+void hashmap_release_with(struct hashmap *m, void (*free_value)(void *value))
+{
+	size_t pos = 0;
+	void *value;
+
+	while (hashmap_next(m, &pos, NULL, &value))
+		free_value(value);
+	hashmap_release(m);
+}
+
 /* The slot holding key, or the first free slot of its probe sequence
  * (a tombstone if one was passed) when absent. */
 static struct hashmap_slot *find_slot(const struct hashmap *m, const char *key, size_t hash,

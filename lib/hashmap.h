@@ -28,6 +28,9 @@ struct hashmap {
 void hashmap_init(struct hashmap *m);
 /* Frees the keys and the table (not the values); leaves an empty map. */
 void hashmap_release(struct hashmap *m);
+/* As hashmap_release(), first passing each value to free_value (for maps
+ * that own their values: free, cJSON_Delete, ...). */
+void hashmap_release_with(struct hashmap *m, void (*free_value)(void *value));
 /* The value stored under key, or NULL. */
 void *hashmap_get(const struct hashmap *m, const char *key);
 /* Stores value (not NULL) under key; returns the value it replaced, or NULL. */
@@ -37,7 +40,8 @@ void *hashmap_remove(struct hashmap *m, const char *key);
 /* The hash the map uses (FNV-1a, mixed): the same for a key in every run. */
 size_t hashmap_hash(const char *key);
 /* Iterates: start with *pos = 0; returns false when done. The map must not
- * change during an iteration (except hashmap_remove of the current key). */
+ * change during an iteration, except by hashmap_remove() of the current key
+ * (which frees the key *ret_key points to). */
 bool hashmap_next(const struct hashmap *m, size_t *pos, const char **ret_key, void **ret_value);
 
 #endif

@@ -11,19 +11,6 @@ static bool is_name_char(char c)
 	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
 }
 
-/* [A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])? of at most max characters. */
-static bool is_qualified_name_part(const char *s, size_t len, size_t max)
-{
-	if (len == 0 || len > max)
-		return false;
-	if (!isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[len - 1]))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!is_name_char(s[i]))
-			return false;
-	return true;
-}
-
 bool label_key_is_valid(const char *key, const char **why)
 {
 	const char *slash = strchr(key, '/');
@@ -34,7 +21,7 @@ bool label_key_is_valid(const char *key, const char **why)
 		reason = "its prefix must be a lower-case DNS subdomain such as example.com";
 	else if (strchr(name, '/'))
 		reason = "it may contain at most one '/'";
-	else if (!is_qualified_name_part(name, strlen(name), 63))
+	else if (!str_is_qualified_name_part(name, strlen(name)))
 		reason = "its name must be 1-63 characters of letters, digits, '-', '_' or '.', "
 			 "starting and ending with a letter or digit";
 	if (why)
@@ -45,7 +32,7 @@ bool label_key_is_valid(const char *key, const char **why)
 bool label_value_is_valid(const char *value, const char **why)
 {
 	size_t len = strlen(value);
-	bool ok = len == 0 || is_qualified_name_part(value, len, LABEL_VALUE_MAX);
+	bool ok = len == 0 || str_is_qualified_name_part(value, len);
 
 	if (why)
 		*why = ok ? NULL

@@ -128,17 +128,23 @@ k_input() {
 # Waits for the running step, forwarding TERM/INT/HUP to it (this shell is
 # the container's PID 1, which ignores signals it does not trap). A status
 # above 128 means a trapped signal interrupted wait, or the step died of a
-# signal: waiting again tells them apart (127: nothing left to wait for).
+# signal: if the step is still there, wait again; once it is gone, one more
+# wait gives its own status (shells keep a finished child's status; 127:
+# this one did not, keep what we have). Never wait again on a step that is
+# gone: dash, bash and BusyBox all answer its status again, forever.
 k_wait() {
-  k_status=
   while :; do
     wait "$k_child"
-    k_rc=$?
-    if [ "$k_rc" -eq 127 ] && [ -n "$k_status" ]; then
+    k_status=$?
+    if [ "$k_status" -le 128 ]; then
       break
     fi
-    k_status=$k_rc
-    if [ "$k_rc" -le 128 ]; then
+    if ! kill -0 "$k_child" 2>/dev/null; then
+      wait "$k_child"
+      k_rc=$?
+      if [ "$k_rc" -ne 127 ]; then
+        k_status=$k_rc
+      fi
       break
     fi
   done

@@ -30,6 +30,7 @@ static const struct {
 	{ RESULT_NONE, "NoResultReported", EXIT_NO_RESULT },
 	{ RESULT_TIMEOUT, "Timeout", EXIT_TIMEOUT },
 	{ RESULT_SKIPPED, "Skipped", EXIT_JOB_FAILED },
+	{ RESULT_CANCELLED, "Cancelled", EXIT_CANCELLED },
 };
 
 const char *result_outcome_name(enum result_outcome outcome)
@@ -256,6 +257,14 @@ void result_set_timeout(struct result *ret, long seconds)
 	set_reason(ret, "no result within %ld seconds", seconds);
 }
 
+void result_set(struct result *ret, enum result_outcome outcome, int exit_code, const char *reason)
+{
+	result_release(ret);
+	ret->outcome = outcome;
+	ret->exit_code = exit_code;
+	set_reason(ret, "%s", reason);
+}
+
 cJSON *result_annotations_patch(const struct result *result)
 {
 	cJSON *patch = cJSON_CreateObject();
@@ -326,19 +335,31 @@ static void set_failed(struct result *r, int exit_code, const char *reason)
 	r->reason = xstrdup(reason);
 }
 
+/* The reporting container has terminated: its message is final. */
+static bool pod_terminated(const cJSON *pod)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, json_get(pod, "status.containerStatuses"))
+		if (json_get(c, "state.terminated"))
+			return true;
+	return false;
+}
+
 enum job_result_state result_from_job(const cJSON *workload, const struct job_status *st,
-				      struct result *ret)
+				      bool settled, struct result *ret)
 {
 	size_t failing;
-	struct result decoded;
 
 	if (workload && result_from_annotations(workload, ret) == 0)
 		return JOB_RESULT_DECIDED;
 	if (st->state == JOB_SUCCEEDED) {
 		const cJSON *rank0 = st->n_indexes ? st->indexes[0].pod : NULL;
 
-		if (rank0 && result_from_pod(rank0, ret, NULL) == 0)
+		if (rank0 && pod_terminated(rank0) && result_from_pod(rank0, ret, NULL) == 0)
 			return JOB_RESULT_DECIDED;
+		if (!settled)
+			return JOB_RESULT_PODS_BEHIND;
 		set_failed(ret, -1,
 			   "the job succeeded, but rank 0's pod is gone and no result was recorded");
 		return JOB_RESULT_DECIDED;
@@ -348,20 +369,26 @@ enum job_result_state result_from_job(const cJSON *workload, const struct job_st
 	if (st->reason == REASON_CANCELLED)
 		return JOB_RESULT_CANCELLED;
 	failing = result_failing_index(st);
-	result_init(&decoded);
-	if (failing != SIZE_MAX && result_from_pod(st->indexes[failing].pod, &decoded, NULL) == 0 &&
-	    decoded.outcome == RESULT_JOB_FAILED) {
-		result_release(ret);
-		*ret = decoded;
-		if (st->n_indexes > 1) {
-			char *prefixed = xasprintf("rank %zu %s", failing, ret->reason);
+	if (failing != SIZE_MAX && pod_terminated(st->indexes[failing].pod)) {
+		struct result decoded;
 
-			free(ret->reason);
-			ret->reason = prefixed;
+		result_init(&decoded);
+		if (result_from_pod(st->indexes[failing].pod, &decoded, NULL) == 0 &&
+		    decoded.outcome == RESULT_JOB_FAILED) {
+			result_release(ret);
+			*ret = decoded;
+			if (st->n_indexes > 1) {
+				char *prefixed = xasprintf("rank %zu %s", failing, ret->reason);
+
+				free(ret->reason);
+				ret->reason = prefixed;
+			}
+			return JOB_RESULT_DECIDED;
 		}
-		return JOB_RESULT_DECIDED;
+		result_release(&decoded);
+	} else if (!settled) {
+		return JOB_RESULT_PODS_BEHIND;
 	}
-	result_release(&decoded);
 	set_failed(ret, failing != SIZE_MAX ? st->indexes[failing].exit_code : -1,
 		   *st->message ? st->message : "the job failed");
 	return JOB_RESULT_DECIDED;

@@ -43,6 +43,8 @@ enum result_outcome {
 	RESULT_NONE,             /* succeeded without writing result.json */
 	RESULT_TIMEOUT,          /* set by the caller: the deadline passed first */
 	RESULT_SKIPPED,          /* a group input that fail-fast never ran */
+	RESULT_CANCELLED,        /* a group input stopped by `group cancel` or by
+				  * --cancel-running-on-fail before it finished */
 };
 
 struct result {
@@ -70,9 +72,13 @@ int result_from_pod(const cJSON *pod, struct result *ret, struct error *err);
 
 /* Sets a Timeout outcome (the caller's deadline passed). */
 void result_set_timeout(struct result *ret, long seconds);
+/* Sets an outcome the caller decided (a group input skipped, cancelled or
+ * whose pod is gone) with a one-line reason and the exit code, -1 if
+ * unknown. */
+void result_set(struct result *ret, enum result_outcome outcome, int exit_code, const char *reason);
 
 /* "Result", "JobFailed", "ResultTooLarge", "MalformedResult",
- * "NoResultReported", "Timeout", "Skipped". */
+ * "NoResultReported", "Timeout", "Skipped", "Cancelled". */
 const char *result_outcome_name(enum result_outcome outcome);
 /* The outcome's process exit code (exitcode.h). */
 int result_exit_code(enum result_outcome outcome);
@@ -89,22 +95,28 @@ int result_from_annotations(const cJSON *workload, struct result *ret);
  * job_status_compute() made of it and its pods (the one rule for
  * `result`, `wait`, `launch --wait` and the filesystem's files):
  *   - a result recorded on the workload wins;
- *   - SUCCEEDED: rank 0's (index 0's) latest pod reports (JobFailed when
- *     that pod is gone and nothing was recorded);
+ *   - SUCCEEDED: rank 0's (index 0's) pod reports once its container has
+ *     terminated;
  *   - FAILED and cancelled: JOB_RESULT_CANCELLED (*ret untouched; the
  *     status's message says when);
- *   - FAILED: JobFailed, decoded from the failing rank's pod (its exit
- *     code, reason and log tail, "rank <i> " before the reason when there
- *     are several), else the status's message;
- *   - anything else: JOB_RESULT_PENDING (*ret untouched). */
+ *   - FAILED: JobFailed, decoded from the failing rank's terminated pod
+ *     (its exit code, reason and log tail, "rank <i> " before the reason
+ *     when there are several), else from the status's message;
+ *   - anything else: JOB_RESULT_PENDING (*ret untouched).
+ * When the pod that should report is missing or has not terminated, the
+ * pods in hand may be behind the workload (two watches are not in step):
+ * JOB_RESULT_PODS_BEHIND, unless `settled` (the pods were read after the
+ * workload ended), when missing pods were deleted: a succeeded job then
+ * never reported (JobFailed), a failed one is described from its status. */
 struct job_status;
 enum job_result_state {
-	JOB_RESULT_PENDING,   /* not ended yet: no outcome */
-	JOB_RESULT_DECIDED,   /* *ret holds the outcome */
-	JOB_RESULT_CANCELLED, /* cancelled before it ended */
+	JOB_RESULT_PENDING,     /* not ended yet: no outcome */
+	JOB_RESULT_DECIDED,     /* *ret holds the outcome */
+	JOB_RESULT_CANCELLED,   /* cancelled before it ended */
+	JOB_RESULT_PODS_BEHIND, /* ended, but the pods do not show how yet */
 };
 enum job_result_state result_from_job(const cJSON *workload, const struct job_status *status,
-				      struct result *ret);
+				      bool settled, struct result *ret);
 /* The rank whose failure ended a FAILED job: the lowest failed one that
  * has a pod and was not merely stopped because another failed; SIZE_MAX
  * when none has a pod. */

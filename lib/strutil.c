@@ -35,6 +35,13 @@ bool str_has_suffix(const char *s, const char *suffix)
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
+void str_free_secret(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
 bool str_eq(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -170,6 +177,18 @@ bool str_is_dns_label(const char *s)
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return false;
+	return true;
+}
+
+bool str_is_qualified_name_part(const char *s, size_t len)
+{
+	if (len == 0 || len > 63)
+		return false;
+	if (!isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[len - 1]))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.'))
 			return false;
 	return true;
 }

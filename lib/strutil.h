@@ -11,6 +11,9 @@
 int str_copy(char *dst, size_t size, const char *src);
 bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
+/* free() for secrets: zeroes s first, so it does not linger in freed
+ * memory. NULL is fine. */
+void str_free_secret(char *s);
 /* NULL-safe equality. */
 bool str_eq(const char *a, const char *b);
 bool str_is_empty(const char *s);
@@ -33,6 +36,12 @@ const char *str_did_you_mean(const char *word, const char *const *candidates);
 bool str_is_env_name(const char *s);
 /* True for a DNS-1123 label (lower-case alphanumerics and '-', <= 63). */
 bool str_is_dns_label(const char *s);
+
+/* True for the name part of a Kubernetes qualified name (a label or
+ * annotation key after its optional "prefix/"), which is also the form of
+ * a non-empty label value: [A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?, at
+ * most 63 bytes; s[0..len) need not end there. */
+bool str_is_qualified_name_part(const char *s, size_t len);
 
 /* True for a DNS-1123 subdomain (dot-separated DNS labels, <= 253), the
  * rule for most Kubernetes object names; s[0..len) need not end there. */

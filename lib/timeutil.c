@@ -28,6 +28,17 @@ int64_t time_real_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void time_after_ms(clockid_t clock, int64_t ms, struct timespec *ret_ts)
+{
+	clock_gettime(clock, ret_ts);
+	ret_ts->tv_sec += ms / 1000;
+	ret_ts->tv_nsec += (ms % 1000) * 1000000;
+	if (ret_ts->tv_nsec >= 1000000000) {
+		ret_ts->tv_sec++;
+		ret_ts->tv_nsec -= 1000000000;
+	}
+}
+
 void time_format_rfc3339(time_t t, char out[RFC3339_MAX])
 {
 	struct tm tm;

@@ -10,6 +10,10 @@
 int64_t time_mono_ms(void);
 /* Milliseconds since the epoch on the real-time clock. */
 int64_t time_real_ms(void);
+/* Sets *ret_ts to `ms` (>= 0) milliseconds from now on `clock`: the
+ * absolute time pthread_cond_timedwait() takes, for a condition variable
+ * that uses that clock. */
+void time_after_ms(clockid_t clock, int64_t ms, struct timespec *ret_ts);
 
 #define RFC3339_MAX 40
 /* "2026-11-22T13:51:53Z" (seconds precision, UTC), as metav1.Time. */

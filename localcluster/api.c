@@ -195,6 +195,15 @@ static enum MHD_Result respond_object(struct http_request *req, unsigned status,
 	return http_respond_shared(req, status, obj->json, obj->json_len, unref_object, obj);
 }
 
+/* Answers 200 with the JSON text in out, taking its bytes. */
+static enum MHD_Result respond_json_buf(struct http_request *req, struct buf *out)
+{
+	size_t len;
+	char *body = buf_detach(out, &len);
+
+	return http_respond(req, 200, "application/json", body, len);
+}
+
 static int parse_dry_run(struct http_request *req, bool *ret, struct api_error *err)
 {
 	const char *v = http_query(req, "dryRun");
@@ -338,8 +347,6 @@ static enum MHD_Result respond_table(struct http_request *req, const struct reso
 				     const struct store_list *list, enum table_include include)
 {
 	struct buf out = BUF_INIT(LIST_MAX_BYTES);
-	size_t len;
-	char *body;
 
 	if (table_render(&out, r, items, n, list ? list->resource_version : 0,
 			 list ? list->continue_token : NULL, list ? list->remaining : -1, include,
@@ -350,8 +357,7 @@ static enum MHD_Result respond_table(struct http_request *req, const struct reso
 		api_error_set(&err, 500, "InternalError", "Internal error occurred: table too large");
 		return http_respond_error(req, &err);
 	}
-	body = buf_detach(&out, &len);
-	return http_respond(req, 200, "application/json", body, len);
+	return respond_json_buf(req, &out);
 }
 
 static enum MHD_Result handle_get(struct http_request *req, const struct api_route *route)
@@ -436,15 +442,27 @@ static enum MHD_Result handle_list(struct http_request *req, const struct api_ro
 	}
 	buf_puts(&out, "]}");
 	store_list_release(&list);
-	{
-		size_t len;
-		char *body = buf_detach(&out, &len);
-
-		return http_respond(req, 200, "application/json", body, len);
-	}
+	return respond_json_buf(req, &out);
 }
 
 /* ---- create, update, patch ---- */
+
+/* A create's or update's body: dryRun read into opts, then the object
+ * parsed, its kind checked and its fields validated. NULL (err set) if
+ * any of that fails. */
+static cJSON *parse_write_body(struct http_request *req, const struct resource *r,
+			       struct store_write_options *opts, struct api_error *err)
+{
+	cJSON *body;
+
+	if (parse_dry_run(req, &opts->dry_run, err) < 0 || !(body = parse_body(req, r, err)))
+		return NULL;
+	if (check_body_kind(r, body, err) < 0 || validate_fields(req, r, body, false, NULL, err) < 0) {
+		cJSON_Delete(body);
+		return NULL;
+	}
+	return body;
+}
 
 static enum MHD_Result handle_create(struct http_request *req, const struct api_route *route)
 {
@@ -454,12 +472,8 @@ static enum MHD_Result handle_create(struct http_request *req, const struct api_
 	struct store_obj *obj = NULL;
 	cJSON *body;
 
-	if (parse_dry_run(req, &opts.dry_run, &err) < 0 || !(body = parse_body(req, r, &err)))
+	if (!(body = parse_write_body(req, r, &opts, &err)))
 		return http_respond_error(req, &err);
-	if (check_body_kind(r, body, &err) < 0 || validate_fields(req, r, body, false, NULL, &err) < 0) {
-		cJSON_Delete(body);
-		return http_respond_error(req, &err);
-	}
 	if (store_create(req->cluster->store, r->id, route->ns, body, &opts, &obj, &err) < 0)
 		return http_respond_error(req, &err);
 	return respond_object(req, 201, obj);
@@ -473,12 +487,8 @@ static enum MHD_Result handle_update(struct http_request *req, const struct api_
 	struct store_obj *obj = NULL;
 	cJSON *body;
 
-	if (parse_dry_run(req, &opts.dry_run, &err) < 0 || !(body = parse_body(req, r, &err)))
+	if (!(body = parse_write_body(req, r, &opts, &err)))
 		return http_respond_error(req, &err);
-	if (check_body_kind(r, body, &err) < 0 || validate_fields(req, r, body, false, NULL, &err) < 0) {
-		cJSON_Delete(body);
-		return http_respond_error(req, &err);
-	}
 	if (store_update(req->cluster->store, r->id, route->ns, route->name, body, &opts, &obj,
 			 &err) < 0)
 		return http_respond_error(req, &err);
@@ -680,12 +690,7 @@ static enum MHD_Result handle_delete_collection(struct http_request *req,
 	}
 	buf_puts(&out, "]}");
 	store_list_release(&list);
-	{
-		size_t len;
-		char *text = buf_detach(&out, &len);
-
-		return http_respond(req, 200, "application/json", text, len);
-	}
+	return respond_json_buf(req, &out);
 }
 
 /* ---- pods/binding ---- */

@@ -61,14 +61,12 @@ struct auth *auth_new(const char *token_file, bool client_certs, struct error *e
 			if (!*line || *line == '#')
 				continue;
 			if (parse_token_line(a, token_file, lineno, line, err) < 0) {
-				explicit_bzero(text.data, text.len);
-				buf_release(&text);
+				buf_release_secret(&text);
 				auth_free(a);
 				return NULL;
 			}
 		}
-		explicit_bzero(text.data, text.len);
-		buf_release(&text);
+		buf_release_secret(&text);
 		if (!a->tokens.len) {
 			error_set(err, "'%s': no tokens", token_file);
 			auth_free(a);

@@ -32,20 +32,19 @@ struct counters *counters_new(void)
 	return c;
 }
 
+static void counter_free(void *value)
+{
+	struct counter *k = value;
+
+	free(k->verb);
+	free(k->resource);
+	free(k->user_agent);
+	free(k);
+}
+
 static void clear_locked(struct counters *c)
 {
-	size_t pos = 0;
-	void *value;
-
-	while (hashmap_next(&c->by_key, &pos, NULL, &value)) {
-		struct counter *k = value;
-
-		free(k->verb);
-		free(k->resource);
-		free(k->user_agent);
-		free(k);
-	}
-	hashmap_release(&c->by_key);
+	hashmap_release_with(&c->by_key, counter_free);
 	c->requests = c->watches = 0;
 }
 

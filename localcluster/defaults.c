@@ -176,28 +176,28 @@ void default_pod(cJSON *obj)
 	finish_pod_status(obj);
 }
 
-void prepare_pod(cJSON *obj, const cJSON *old)
+/* A new object's status is {"phase": phase}, whatever the client sent. */
+static void set_initial_phase(cJSON *obj, const cJSON *old, const char *phase)
 {
 	cJSON *status;
 
 	if (old)
 		return;
 	status = cJSON_CreateObject();
-	json_set_string(status, "phase", "Pending");
+	json_set_string(status, "phase", phase);
 	json_set(obj, "status", status);
+}
+
+void prepare_pod(cJSON *obj, const cJSON *old)
+{
+	set_initial_phase(obj, old, "Pending");
 }
 
 /* ---- namespaces ---- */
 
 void prepare_namespace(cJSON *obj, const cJSON *old)
 {
-	cJSON *status;
-
-	if (old)
-		return;
-	status = cJSON_CreateObject();
-	json_set_string(status, "phase", "Active");
-	json_set(obj, "status", status);
+	set_initial_phase(obj, old, "Active");
 }
 
 void default_namespace(cJSON *obj)

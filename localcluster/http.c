@@ -53,6 +53,21 @@ int http_connection_fd(const struct http_request *req)
 	return info ? info->connect_fd : -1;
 }
 
+size_t http_stream_drain(struct buf *out, size_t *sent, char *dst, size_t max)
+{
+	size_t n = out->len - *sent;
+
+	if (n > max)
+		n = max;
+	memcpy(dst, out->data + *sent, n);
+	*sent += n;
+	if (*sent == out->len) {
+		buf_reset(out);
+		*sent = 0;
+	}
+	return n;
+}
+
 /* ---- responses ---- */
 
 static void add_common_headers(struct http_request *req, struct MHD_Response *response,
@@ -374,10 +389,8 @@ void http_server_stop(struct http_server *server)
 		return;
 	if (server->daemon)
 		MHD_stop_daemon(server->daemon);
-	if (server->key.cap)
-		explicit_bzero(server->key.data, server->key.len);
 	buf_release(&server->cert);
-	buf_release(&server->key);
+	buf_release_secret(&server->key);
 	buf_release(&server->ca);
 	free(server);
 }

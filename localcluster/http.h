@@ -64,6 +64,10 @@ enum MHD_Result http_respond_stream(struct http_request *req, unsigned status,
 /* The connection's socket, for a streaming reader to notice a client that
  * went away (poll for POLLRDHUP); -1 if unknown. */
 int http_connection_fd(const struct http_request *req);
+/* For a streaming reader's `read`: copies up to max of the bytes of out not
+ * sent yet (from *sent on) to dst and returns how many; out is emptied once
+ * all of it has gone. 0 when nothing is pending. */
+size_t http_stream_drain(struct buf *out, size_t *sent, char *dst, size_t max);
 
 struct http_server;
 

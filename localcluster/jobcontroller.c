@@ -342,17 +342,11 @@ struct jobcontroller *jobcontroller_start(struct store *store, const struct job_
 
 void jobcontroller_stop(struct jobcontroller *jc)
 {
-	size_t pos = 0;
-	const char *key;
-	void *value;
-
 	if (!jc)
 		return;
 	store_unsubscribe(jc->sub);
 	workqueue_free(jc->queue);
-	while (hashmap_next(&jc->backoff, &pos, &key, &value))
-		free(value);
-	hashmap_release(&jc->backoff);
+	hashmap_release_with(&jc->backoff, free);
 	pthread_mutex_destroy(&jc->lock);
 	free(jc);
 }

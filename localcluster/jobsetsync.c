@@ -63,16 +63,11 @@ static void add_event(struct jsctx *c, const char *type, const char *reason, con
 
 static void add_event(struct jsctx *c, const char *type, const char *reason, const char *fmt, ...)
 {
-	struct jobset_sync_result *r = c->out;
-	struct buf msg = BUF_INIT(BUF_MAX_SMALL);
 	va_list ap;
 
 	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
+	k8s_event_vadd(&c->out->events, &c->out->n_events, type, reason, fmt, ap);
 	va_end(ap);
-	r->events = xreallocarray(r->events, r->n_events + 1, sizeof(*r->events));
-	r->events[r->n_events++] = (struct jobset_event){ type, xstrdup(reason),
-							  buf_detach(&msg, NULL) };
 }
 
 /* updateCondition() for metav1.Conditions; records the event the JobSet
@@ -633,10 +628,6 @@ void jobset_sync_result_release(struct jobset_sync_result *r)
 	free(r->suspend_changes);
 	cJSON_Delete(r->service);
 	cJSON_Delete(r->status);
-	for (size_t i = 0; i < r->n_events; i++) {
-		free(r->events[i].reason);
-		free(r->events[i].message);
-	}
-	free(r->events);
+	k8s_events_free(r->events, r->n_events);
 	*r = (struct jobset_sync_result){ .requeue_after_ms = -1 };
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "k8sobj.h"
 #include "strv.h"
 
 #define JOBSET_NAME_KEY "jobset.sigs.k8s.io/jobset-name"
@@ -29,12 +30,6 @@
 #define JOBSET_GLOBAL_REPLICAS_KEY "jobset.sigs.k8s.io/global-replicas"
 #define JOBSET_RESTART_ATTEMPT_KEY "jobset.sigs.k8s.io/restart-attempt"
 #define JOBSET_JOB_KEY "jobset.sigs.k8s.io/job-key"
-
-struct jobset_event {
-	const char *type; /* "Normal" or "Warning" (static) */
-	char *reason;
-	char *message;
-};
 
 /* A child Job to suspend or resume (spec.suspend set to `suspend`). */
 struct jobset_suspend_change {
@@ -50,7 +45,7 @@ struct jobset_sync_result {
 	size_t n_suspend_changes;
 	cJSON *service; /* the headless Service to create, or NULL */
 	cJSON *status;  /* the new status, or NULL if unchanged */
-	struct jobset_event *events;
+	struct k8s_event *events;
 	size_t n_events;
 	bool delete_jobset;        /* ttlSecondsAfterFinished has passed */
 	int64_t requeue_after_ms;  /* -1: none */

@@ -89,15 +89,11 @@ static void add_event(struct jctx *c, const char *type, const char *reason, cons
 
 static void add_event(struct jctx *c, const char *type, const char *reason, const char *fmt, ...)
 {
-	struct job_sync_result *r = c->out;
-	struct buf msg = BUF_INIT(BUF_MAX_SMALL);
 	va_list ap;
 
 	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
+	k8s_event_vadd(&c->out->events, &c->out->n_events, type, reason, fmt, ap);
 	va_end(ap);
-	r->events = xreallocarray(r->events, r->n_events + 1, sizeof(*r->events));
-	r->events[r->n_events++] = (struct job_event){ type, reason, buf_detach(&msg, NULL) };
 }
 
 static void set_finish(struct jctx *c, const char *type, const char *reason, const char *message)
@@ -1306,9 +1302,7 @@ void job_sync_result_release(struct job_sync_result *r)
 	strv_release(&r->finalizer_removals);
 	cJSON_Delete(r->status_interim);
 	cJSON_Delete(r->status_final);
-	for (size_t i = 0; i < r->n_events; i++)
-		free(r->events[i].message);
-	free(r->events);
+	k8s_events_free(r->events, r->n_events);
 	*r = (struct job_sync_result){ .requeue_after_ms = -1 };
 }
 

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "k8sobj.h"
 #include "strv.h"
 
 #define JOB_TRACKING_FINALIZER "batch.kubernetes.io/job-tracking"
@@ -47,12 +48,6 @@ struct job_sync_config {
 				  .pod_failure_backoff_max_ms = 600000, \
 				  .max_pods_per_sync = 500 }
 
-struct job_event {
-	const char *type;   /* "Normal" or "Warning" (static) */
-	const char *reason; /* static */
-	char *message;
-};
-
 struct job_sync_result {
 	/* Pods to create (each with metadata.generateName); owned. */
 	cJSON **creates;
@@ -70,7 +65,7 @@ struct job_sync_result {
 	/* The whole new status, to write once every removal succeeded (it may
 	 * equal status_interim), or NULL if the status did not change. */
 	cJSON *status_final;
-	struct job_event *events;
+	struct k8s_event *events;
 	size_t n_events;
 	/* Sync again after this many ms (deadline, back-off), or -1. */
 	int64_t requeue_after_ms;

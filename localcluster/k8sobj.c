@@ -1,11 +1,14 @@
 /* k8sobj.c — helpers over Kubernetes objects as cJSON trees. */
 #include "k8sobj.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "jsonutil.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 void k8s_time_now(char out[RFC3339_MAX])
 {
@@ -279,4 +282,24 @@ int64_t pod_int_annotation(const cJSON *pod, const char *key)
 	if (!text || str_to_int64(text, &v) < 0 || v < 0 || v > INT32_MAX)
 		return 0;
 	return v;
+}
+
+void k8s_event_vadd(struct k8s_event **events, size_t *n_events, const char *type,
+		    const char *reason, const char *fmt, va_list ap)
+{
+	struct buf msg = BUF_INIT(BUF_MAX_SMALL);
+
+	buf_vprintf(&msg, fmt, ap);
+	*events = xreallocarray(*events, *n_events + 1, sizeof(**events));
+	(*events)[(*n_events)++] = (struct k8s_event){ type, xstrdup(reason),
+						       buf_detach(&msg, NULL) };
+}
+
+void k8s_events_free(struct k8s_event *events, size_t n_events)
+{
+	for (size_t i = 0; i < n_events; i++) {
+		free(events[i].reason);
+		free(events[i].message);
+	}
+	free(events);
 }

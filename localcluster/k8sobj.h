@@ -1,13 +1,16 @@
 /* k8sobj.h — small helpers over Kubernetes objects as cJSON trees, shared
  * by the kubelet, the scheduler and the Job and JobSet controllers:
  * metadata (labels, annotations, finalizers, owners), conditions with the
- * API's transition-time rules, and the pod predicates the controllers use
- * (active, terminating, ready, completion index). */
+ * API's transition-time rules, the Events a reconciliation asks for, and
+ * the pod predicates the controllers use (active, terminating, ready,
+ * completion index). */
 #ifndef KONDUKTOR_K8SOBJ_H
 #define KONDUKTOR_K8SOBJ_H
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "timeutil.h"
@@ -55,6 +58,21 @@ bool k8s_condition_true(const cJSON *obj, const char *path, const char *type);
  * Returns true if anything changed. */
 bool k8s_set_condition(cJSON *obj, const char *path, const char *type, const char *status,
 		       const char *reason, const char *message, bool probe, bool skip_new_false);
+
+/* An Event a controller's reconciliation asks it to record. */
+struct k8s_event {
+	const char *type; /* "Normal" or "Warning" (static) */
+	char *reason;
+	char *message;
+};
+
+/* Appends an event with a printf-style message to the array *events of
+ * *n_events. */
+void k8s_event_vadd(struct k8s_event **events, size_t *n_events, const char *type,
+		    const char *reason, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+/* Frees n_events events and the array. */
+void k8s_events_free(struct k8s_event *events, size_t n_events);
 
 /* Pod predicates, as k8s.io/kubernetes/pkg/controller defines them. */
 const char *pod_phase(const cJSON *pod);       /* "Pending" if absent */

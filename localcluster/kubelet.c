@@ -117,6 +117,14 @@ struct run_ref {
 	size_t index;
 };
 
+static void run_ref_free(void *value)
+{
+	struct run_ref *ref = value;
+
+	free(ref->pod_key);
+	free(ref);
+}
+
 struct kubelet {
 	struct kubelet_config config;
 	char *node;
@@ -274,8 +282,10 @@ static struct kpod *kpod_new(struct kubelet *k, const char *key, const cJSON *po
 	return kp;
 }
 
-static void kpod_free(struct kpod *kp)
+static void kpod_free(void *value)
 {
+	struct kpod *kp = value;
+
 	for (size_t i = 0; i < kp->n; i++) {
 		struct kcontainer *c = &kp->c[i];
 
@@ -1153,8 +1163,7 @@ static struct kcontainer *container_of_run(struct kubelet *k, uint64_t id, struc
 	if (remove) {
 		size_t index = ref->index;
 
-		free(ref->pod_key);
-		free(ref);
+		run_ref_free(ref);
 		return kp && index < kp->n && kp->c[index].run_id == id ? &kp->c[index] : NULL;
 	}
 	return kp && ref->index < kp->n ? &kp->c[ref->index] : NULL;
@@ -1570,10 +1579,6 @@ static void shutdown_pods(struct kubelet *k)
 
 void kubelet_stop(struct kubelet *k, int64_t grace_ms)
 {
-	size_t pos = 0;
-	const char *key;
-	void *value;
-
 	if (!k)
 		return;
 	if (k->store)
@@ -1587,17 +1592,8 @@ void kubelet_stop(struct kubelet *k, int64_t grace_ms)
 	runner_free(k->runner, grace_ms);
 	if (k->store)
 		shutdown_pods(k);
-	while (hashmap_next(&k->pods, &pos, &key, &value))
-		kpod_free(value);
-	pos = 0;
-	while (hashmap_next(&k->runs, &pos, &key, &value)) {
-		struct run_ref *ref = value;
-
-		free(ref->pod_key);
-		free(ref);
-	}
-	hashmap_release(&k->pods);
-	hashmap_release(&k->runs);
+	hashmap_release_with(&k->pods, kpod_free);
+	hashmap_release_with(&k->runs, run_ref_free);
 	podnet_release(&k->net);
 	pthread_mutex_destroy(&k->lock);
 	cJSON_Delete(k->node_labels);

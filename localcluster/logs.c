@@ -255,19 +255,8 @@ static ssize_t log_read(void *cls, uint64_t pos, char *buf, size_t max)
 		struct pollfd pfds[4];
 		ssize_t n;
 
-		if (ls->sent < ls->out.len) {
-			size_t k = ls->out.len - ls->sent;
-
-			if (k > max)
-				k = max;
-			memcpy(buf, ls->out.data + ls->sent, k);
-			ls->sent += k;
-			if (ls->sent == ls->out.len) {
-				buf_reset(&ls->out);
-				ls->sent = 0;
-			}
-			return (ssize_t)k;
-		}
+		if (ls->sent < ls->out.len)
+			return (ssize_t)http_stream_drain(&ls->out, &ls->sent, buf, max);
 		if (limit_reached(ls))
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		n = read_more(ls);

@@ -289,12 +289,8 @@ static int set_file_data(cJSON *obj, const char *key, const char *path, struct e
 		json_set_string(obj, key, encoded.data);
 		ret = 0;
 	}
-	if (text.cap)
-		explicit_bzero(text.data, text.len);
-	if (encoded.cap)
-		explicit_bzero(encoded.data, encoded.len);
-	buf_release(&text);
-	buf_release(&encoded);
+	buf_release_secret(&text);
+	buf_release_secret(&encoded);
 	return ret;
 }
 
@@ -355,16 +351,8 @@ static int write_kubeconfig(const struct cluster *cluster, const struct pki *pki
 	if (json_to_yaml(kc, &out, err) == 0)
 		ret = file_write_atomic(config->kubeconfig_out, out.data, out.len, 0600, err);
 out:
-	if (out.cap)
-		explicit_bzero(out.data, out.len);
-	buf_release(&out);
-	{
-		/* The tree held the same secrets. */
-		char *text = json_print_compact(kc);
-
-		explicit_bzero(text, strlen(text));
-		free(text);
-	}
+	buf_release_secret(&out);
+	str_free_secret(json_print_compact(kc)); /* the tree held the same secrets */
 	return ret;
 }
 

@@ -356,12 +356,12 @@ static int create_entry(struct builder *b, const char *parent, const char *path,
  * way and, at the end, a directory or (when `file`) an empty file. */
 static int ensure_path(struct builder *b, const char *path, bool file, char **ret_resolved)
 {
-	_cleanup_free_ char *todo = path_clean(path);
+	_cleanup_free_ char *remaining = path_clean(path);
 	int hops = 0;
 
 restart:
 	for (_cleanup_free_ char *cur = xstrdup("/");;) {
-		const char *rest = todo + (strcmp(cur, "/") ? strlen(cur) : 0);
+		const char *rest = remaining + (strcmp(cur, "/") ? strlen(cur) : 0);
 		const char *name, *end;
 		_cleanup_free_ char *next = NULL;
 		struct entry e;
@@ -394,8 +394,8 @@ restart:
 				return error_set_code(b->err, ELOOP,
 						      "mount path '%s': too many levels of symbolic links",
 						      path);
-			free(todo);
-			todo = path_clean(joined);
+			free(remaining);
+			remaining = path_clean(joined);
 			goto restart;
 		}
 		case ENTRY_DIR:
@@ -422,11 +422,11 @@ restart:
 				return -1;
 			break;
 		}
-		/* Continue below `next`: `todo` keeps its prefix, so `cur` = `next`. */
+		/* Continue below `next`: `remaining` keeps its prefix, so `cur` = `next`. */
 		free(cur);
 		cur = TAKE_PTR(next);
-		if (strncmp(todo, cur, strlen(cur))) {
-			/* Cannot happen: next is always a prefix of todo. */
+		if (strncmp(remaining, cur, strlen(cur))) {
+			/* Cannot happen: next is always a prefix of remaining. */
 			return error_set(b->err, "mount path '%s': internal resolution error", path);
 		}
 	}

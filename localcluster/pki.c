@@ -76,10 +76,8 @@ static int load_keypair(const char *cert_path, const char *key_path, struct keyp
 	}
 	ret = 0;
 out:
-	if (key.cap)
-		explicit_bzero(key.data, key.len);
 	buf_release(&cert);
-	buf_release(&key);
+	buf_release_secret(&key);
 	if (ret < 0)
 		keypair_free(kp);
 	return ret;

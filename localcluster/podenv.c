@@ -12,8 +12,8 @@
 #include "base64.h"
 #include "buf.h"
 #include "cleanup.h"
-#include "expand.h"
 #include "jsonutil.h"
+#include "k8sexpand.h"
 #include "k8sobj.h"
 #include "quantity.h"
 #include "store.h"
@@ -55,9 +55,9 @@ static void envlist_release(struct envlist *e)
 	strv_release(&e->values);
 }
 
-static const char *envlist_lookup(void *opaque, const char *name)
+static const char *envlist_lookup(const char *name, void *data)
 {
-	return envlist_get(opaque, name);
+	return envlist_get(data, name);
 }
 
 /* ---- downward API ---- */
@@ -348,8 +348,8 @@ int podenv_resolve(const struct podenv_context *ctx, const cJSON *pod, const cJS
 		if (!from) {
 			struct buf expanded = BUF_INIT(ENV_VALUE_MAX);
 
-			if (expand_vars(json_get_string(item, "value") ?: "", envlist_lookup, &spec_env,
-					&expanded) < 0) {
+			if (k8s_expand_append(json_get_string(item, "value") ?: "", envlist_lookup,
+					      &spec_env, &expanded) < 0) {
 				buf_release(&expanded);
 				error_set(err, "environment variable %s is longer than %zu bytes", name,
 					  ENV_VALUE_MAX);
@@ -395,7 +395,7 @@ int podenv_resolve(const struct podenv_context *ctx, const cJSON *pod, const cJS
 
 			if (!cJSON_IsString(item))
 				continue;
-			if (expand_vars(item->valuestring, envlist_lookup, &spec_env, &arg) < 0) {
+			if (k8s_expand_append(item->valuestring, envlist_lookup, &spec_env, &arg) < 0) {
 				buf_release(&arg);
 				error_set(err, "container %s is longer than %zu bytes", lists[l],
 					  ENV_VALUE_MAX);

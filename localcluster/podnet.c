@@ -22,17 +22,8 @@ void podnet_init(struct podnet *n)
 
 void podnet_release(struct podnet *n)
 {
-	size_t pos = 0;
-	const char *key;
-	void *value;
-
-	while (hashmap_next(&n->by_uid, &pos, &key, &value))
-		free(value);
-	pos = 0;
-	while (hashmap_next(&n->used, &pos, &key, &value))
-		free(value);
-	hashmap_release(&n->by_uid);
-	hashmap_release(&n->used);
+	hashmap_release_with(&n->by_uid, free);
+	hashmap_release_with(&n->used, free);
 }
 
 /* 127.a.b.c with c neither 0 nor 255, so no address looks like a network

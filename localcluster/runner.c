@@ -422,13 +422,7 @@ void runner_free(struct runner *r, int64_t grace_ms)
 		return;
 	cJSON_AddStringToObject(msg, "op", "shutdown");
 	cJSON_AddNumberToObject(msg, "graceMs", (double)(grace_ms > 0 ? grace_ms : 0));
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += wait_ms / 1000;
-	deadline.tv_nsec += (wait_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	time_after_ms(CLOCK_REALTIME, wait_ms, &deadline);
 	pthread_mutex_lock(&r->lock);
 	if (send_locked(r, msg, NULL) < 0)
 		kill(r->helper, SIGKILL);

@@ -44,14 +44,19 @@ struct scheduler {
 	uint64_t seq;
 };
 
-static void forget_waiting(struct scheduler *sc, const char *key)
+static void waiting_pod_free(void *value)
 {
-	struct waiting_pod *w = hashmap_remove(&sc->waiting, key);
+	struct waiting_pod *w = value;
 
 	if (w) {
 		free(w->key);
 		free(w);
 	}
+}
+
+static void forget_waiting(struct scheduler *sc, const char *key)
+{
+	waiting_pod_free(hashmap_remove(&sc->waiting, key));
 }
 
 static void on_event(void *ctx, const struct store_event *ev)
@@ -247,23 +252,12 @@ struct scheduler *scheduler_start(struct store *store, const char *node_name, st
 
 void scheduler_stop(struct scheduler *sc)
 {
-	size_t pos = 0;
-	const char *key;
-	void *value;
-
 	if (!sc)
 		return;
 	store_unsubscribe(sc->sub);
 	workqueue_free(sc->queue);
-	while (hashmap_next(&sc->waiting, &pos, &key, &value)) {
-		free(((struct waiting_pod *)value)->key);
-		free(value);
-	}
-	pos = 0;
-	while (hashmap_next(&sc->bound, &pos, &key, &value))
-		free(value);
-	hashmap_release(&sc->waiting);
-	hashmap_release(&sc->bound);
+	hashmap_release_with(&sc->waiting, waiting_pod_free);
+	hashmap_release_with(&sc->bound, free);
 	pthread_mutex_destroy(&sc->lock);
 	free(sc->node);
 	free(sc);

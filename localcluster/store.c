@@ -179,6 +179,12 @@ bool store_namespace_empty_locked(struct store *s, const char *ns)
 
 /* ---- the owner index ---- */
 
+static void dependents_free(void *value)
+{
+	strv_release(value);
+	free(value);
+}
+
 static void dependents_add(struct store *s, const char *owner_uid, const char *dependent_uid)
 {
 	struct strv *deps = hashmap_get(&s->dependents, owner_uid);
@@ -201,11 +207,8 @@ static void dependents_remove(struct store *s, const char *owner_uid, const char
 	free(deps->items[i]);
 	deps->items[i] = deps->items[deps->len - 1];
 	deps->items[--deps->len] = NULL;
-	if (!deps->len) {
-		hashmap_remove(&s->dependents, owner_uid);
-		strv_release(deps);
-		free(deps);
-	}
+	if (!deps->len)
+		dependents_free(hashmap_remove(&s->dependents, owner_uid));
 }
 
 static bool owner_listed(const struct store_obj *obj, const char *uid)
@@ -538,9 +541,6 @@ void store_shutdown(struct store *s)
 
 void store_close(struct store *s)
 {
-	size_t pos = 0;
-	void *value;
-
 	if (!s)
 		return;
 	store_shutdown(s);
@@ -551,11 +551,7 @@ void store_close(struct store *s)
 			store_obj_unref(s->tables[k].items[i]);
 		free(s->tables[k].items);
 	}
-	while (hashmap_next(&s->dependents, &pos, NULL, &value)) {
-		strv_release(value);
-		free(value);
-	}
-	hashmap_release(&s->dependents);
+	hashmap_release_with(&s->dependents, dependents_free);
 	hashmap_release(&s->by_uid);
 	hashmap_release(&s->gc_pending);
 	ring_release(&s->history);

@@ -26,6 +26,16 @@
 #define MAX_UPDATE_ATTEMPTS 64
 #define MAX_GENERATE_NAME_ATTEMPTS 8
 
+/* Gives the caller the reference to obj when it asked for the object
+ * (ret not NULL), else drops it. */
+static void hand_over(struct store_obj **ret, struct store_obj *obj)
+{
+	if (ret)
+		*ret = obj;
+	else
+		store_obj_unref(obj);
+}
+
 static void random_bytes(void *out, size_t len)
 {
 	unsigned char *p = out;
@@ -243,10 +253,7 @@ int store_create(struct store *s, enum resource_kind kind, const char *ns, cJSON
 			struct store_obj *preview = store_obj_build(kind, obj);
 
 			cJSON_Delete(obj);
-			if (ret)
-				*ret = preview;
-			else
-				store_obj_unref(preview);
+			hand_over(ret, preview);
 			return 0;
 		}
 		pthread_mutex_lock(&s->lock);
@@ -278,10 +285,7 @@ int store_create(struct store *s, enum resource_kind kind, const char *ns, cJSON
 			store_obj_unref(created);
 			return -1;
 		}
-		if (ret)
-			*ret = created;
-		else
-			store_obj_unref(created);
+		hand_over(ret, created);
 		return 0;
 	}
 }
@@ -425,10 +429,7 @@ static int finish_write(struct store *s, struct store_obj *obj, struct store_obj
 		store_obj_unref(obj);
 		return -1;
 	}
-	if (ret)
-		*ret = obj;
-	else
-		store_obj_unref(obj);
+	hand_over(ret, obj);
 	return 0;
 }
 
@@ -482,10 +483,7 @@ static int update_object(struct store *s, enum resource_kind kind, const char *n
 		if (cJSON_Compare(result, current, true)) {
 			/* A no-op update does not take a new resourceVersion. */
 			cJSON_Delete(result);
-			if (ret)
-				*ret = cur;
-			else
-				store_obj_unref(cur);
+			hand_over(ret, cur);
 			return 0;
 		}
 		if (dry_run) {
@@ -493,10 +491,7 @@ static int update_object(struct store *s, enum resource_kind kind, const char *n
 
 			cJSON_Delete(result);
 			store_obj_unref(cur);
-			if (ret)
-				*ret = preview;
-			else
-				store_obj_unref(preview);
+			hand_over(ret, preview);
 			return 0;
 		}
 		pthread_mutex_lock(&s->lock);
@@ -843,10 +838,7 @@ int store_delete(struct store *s, enum resource_kind kind, const char *ns, const
 			if (!changed) {
 				if (ret_deleted)
 					*ret_deleted = false;
-				if (ret)
-					*ret = cur;
-				else
-					store_obj_unref(cur);
+				hand_over(ret, cur);
 				return 0;
 			}
 		} else if (kind == RESOURCE_NAMESPACE) {
@@ -897,10 +889,7 @@ int store_delete(struct store *s, enum resource_kind kind, const char *ns, const
 			terminate(terminate_ctx, committed, grace);
 		if (ret_deleted)
 			*ret_deleted = remove;
-		if (ret)
-			*ret = committed;
-		else
-			store_obj_unref(committed);
+		hand_over(ret, committed);
 		return 0;
 	}
 	return conflict(err, r, name, "too many concurrent writers; please try again");

@@ -161,51 +161,26 @@ int validation_finish(struct api_error *err, const struct resource *r, const cha
 	"with an alphabetic character, and end with an alphanumeric character (e.g. "           \
 	"'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
 
-static bool is_lower_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-static bool label_ok(const char *s, size_t len)
-{
-	if (len == 0 || !is_lower_alnum(s[0]) || !is_lower_alnum(s[len - 1]))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!is_lower_alnum(s[i]) && s[i] != '-')
-			return false;
-	return true;
-}
-
+/* The rules are strutil's; these add the API server's messages. */
 const char *dns1123_label_error(const char *name)
 {
 	if (strlen(name) > 63)
 		return "must be no more than 63 characters";
-	return label_ok(name, strlen(name)) ? NULL : DNS1123_LABEL_RULE;
+	return str_is_dns_label(name) ? NULL : DNS1123_LABEL_RULE;
 }
 
 const char *dns1123_subdomain_error(const char *name)
 {
-	const char *p = name;
-
 	if (strlen(name) > 253)
 		return "must be no more than 253 characters";
-	for (;;) {
-		const char *dot = strchr(p, '.');
-		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-
-		if (!label_ok(p, len))
-			return DNS1123_SUBDOMAIN_RULE;
-		if (!dot)
-			return NULL;
-		p = dot + 1;
-	}
+	return str_is_dns_subdomain(name, strlen(name)) ? NULL : DNS1123_SUBDOMAIN_RULE;
 }
 
 const char *dns1035_label_error(const char *name)
 {
 	if (strlen(name) > 63)
 		return "must be no more than 63 characters";
-	if (!(name[0] >= 'a' && name[0] <= 'z') || !label_ok(name, strlen(name)))
+	if (!(name[0] >= 'a' && name[0] <= 'z') || !str_is_dns_label(name))
 		return DNS1035_LABEL_RULE;
 	return NULL;
 }
@@ -263,6 +238,29 @@ static void check_min(struct api_error *err, const cJSON *obj, const char *key,
 				 (long long)min);
 		field_invalid(err, field, v, detail);
 	}
+}
+
+/* A list item's required name at `field`: a DNS-1123 label not yet in
+ * `names`, which it joins. True when it is all three. */
+static bool check_item_name(struct api_error *err, const char *field, const char *name,
+			    struct strv *names)
+{
+	const char *why;
+	bool ok = false;
+
+	if (!name || !*name) {
+		field_required(err, field, NULL);
+		return false;
+	}
+	why = dns1123_label_error(name);
+	if (why)
+		field_invalid_string(err, field, name, why);
+	else if (strv_find(names, name) >= 0)
+		field_duplicate(err, field, name);
+	else
+		ok = true;
+	strv_push(names, name);
+	return ok;
 }
 
 /* ---- metadata ---- */
@@ -563,17 +561,7 @@ static void validate_containers(const cJSON *containers, const char *path, const
 
 		field_path(base, sizeof(base), "%s[%zu]", path, i++);
 		field_path(field, sizeof(field), "%s.name", base);
-		if (!name || !*name) {
-			field_required(err, field, NULL);
-		} else {
-			const char *why = dns1123_label_error(name);
-
-			if (why)
-				field_invalid_string(err, field, name, why);
-			else if (strv_find(&names, name) >= 0)
-				field_duplicate(err, field, name);
-			strv_push(&names, name);
-		}
+		check_item_name(err, field, name, &names);
 		field_path(field, sizeof(field), "%s.image", base);
 		if (!image || !*image)
 			field_required(err, field, NULL);
@@ -648,17 +636,7 @@ static void validate_volumes(const cJSON *volumes, const char *path, struct api_
 
 		field_path(base, sizeof(base), "%s[%zu]", path, i++);
 		field_path(field, sizeof(field), "%s.name", base);
-		if (!name || !*name) {
-			field_required(err, field, NULL);
-		} else {
-			const char *why = dns1123_label_error(name);
-
-			if (why)
-				field_invalid_string(err, field, name, why);
-			else if (strv_find(&names, name) >= 0)
-				field_duplicate(err, field, name);
-			strv_push(&names, name);
-		}
+		check_item_name(err, field, name, &names);
 		for (size_t s = 0; sources[s]; s++) {
 			if (!json_get_child(v, sources[s]))
 				continue;
@@ -813,6 +791,12 @@ static void validate_key_maps(const cJSON *obj, const char *first, const char *s
 		field_too_long(err, "", 1024 * 1024);
 }
 
+/* cJSON_Compare() calls two absent values different. */
+static bool same_or_both_absent(const cJSON *a, const cJSON *b)
+{
+	return (!a && !b) || cJSON_Compare(a, b, true);
+}
+
 static void validate_immutable_data(const cJSON *obj, const cJSON *old, const char *first,
 				    const char *second, struct api_error *err)
 {
@@ -820,9 +804,9 @@ static void validate_immutable_data(const cJSON *obj, const cJSON *old, const ch
 		return;
 	if (!json_get_bool(obj, "immutable", false))
 		field_forbidden(err, "immutable", "field is immutable when `immutable` is set");
-	if (!cJSON_Compare(json_get_child(obj, first), json_get_child(old, first), true))
+	if (!same_or_both_absent(json_get_child(obj, first), json_get_child(old, first)))
 		field_forbidden(err, first, "field is immutable when `immutable` is set");
-	if (!cJSON_Compare(json_get_child(obj, second), json_get_child(old, second), true))
+	if (!same_or_both_absent(json_get_child(obj, second), json_get_child(old, second)))
 		field_forbidden(err, second, "field is immutable when `immutable` is set");
 }
 
@@ -1071,22 +1055,12 @@ int validate_jobset(const cJSON *obj, const cJSON *old, struct api_error *err)
 
 		field_path(base, sizeof(base), "spec.replicatedJobs[%zu]", i++);
 		field_path(field, sizeof(field), "%s.name", base);
-		if (!rname || !*rname) {
-			field_required(err, field, NULL);
-		} else {
-			const char *why = dns1123_label_error(rname);
-
-			if (why)
-				field_invalid_string(err, field, rname, why);
-			else if (strv_find(&names, rname) >= 0)
-				field_duplicate(err, field, rname);
-			/* Pod hostnames are <jobset>-<rjob>-<job>-<pod>: a DNS label. */
-			else if (name && strlen(name) + strlen(rname) + 2 > 63)
-				field_invalid_string(err, field, rname,
-						     "jobset name and replicated job name combined "
-						     "must not exceed 62 characters");
-			strv_push(&names, rname);
-		}
+		/* Pod hostnames are <jobset>-<rjob>-<job>-<pod>: a DNS label. */
+		if (check_item_name(err, field, rname, &names) && name &&
+		    strlen(name) + strlen(rname) + 2 > 63)
+			field_invalid_string(err, field, rname,
+					     "jobset name and replicated job name combined "
+					     "must not exceed 62 characters");
 		check_min(err, rjob, "replicas", base, 0);
 		field_path(field, sizeof(field), "%s.template.spec", base);
 		if (!cJSON_IsObject(template_spec))

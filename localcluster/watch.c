@@ -83,19 +83,8 @@ static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max)
 		int64_t now, wake;
 		int rc;
 
-		if (ws->sent < ws->out.len) {
-			size_t n = ws->out.len - ws->sent;
-
-			if (n > max)
-				n = max;
-			memcpy(buf, ws->out.data + ws->sent, n);
-			ws->sent += n;
-			if (ws->sent == ws->out.len) {
-				buf_reset(&ws->out);
-				ws->sent = 0;
-			}
-			return (ssize_t)n;
-		}
+		if (ws->sent < ws->out.len)
+			return (ssize_t)http_stream_drain(&ws->out, &ws->sent, buf, max);
 		if (ws->finish)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		/* A paused server sends nothing. */

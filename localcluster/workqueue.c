@@ -113,15 +113,9 @@ static void *worker_main(void *arg)
 				struct timespec until;
 				int64_t wait_ms = next - time_mono_ms();
 
-				clock_gettime(CLOCK_REALTIME, &until);
 				if (wait_ms < 0)
 					wait_ms = 0;
-				until.tv_sec += wait_ms / 1000;
-				until.tv_nsec += (wait_ms % 1000) * 1000000;
-				if (until.tv_nsec >= 1000000000) {
-					until.tv_sec++;
-					until.tv_nsec -= 1000000000;
-				}
+				time_after_ms(CLOCK_REALTIME, wait_ms, &until);
 				pthread_cond_timedwait(&q->wake, &q->lock, &until);
 			}
 			continue;
@@ -194,10 +188,6 @@ void workqueue_add_after(struct workqueue *q, const char *key, int64_t delay_ms)
 
 void workqueue_free(struct workqueue *q)
 {
-	size_t pos = 0;
-	const char *key;
-	void *value;
-
 	if (!q)
 		return;
 	pthread_mutex_lock(&q->lock);
@@ -207,12 +197,10 @@ void workqueue_free(struct workqueue *q)
 	pthread_join(q->worker, NULL);
 	while (q->len)
 		free(ring_pop(q));
-	while (hashmap_next(&q->delayed, &pos, &key, &value))
-		free(value);
 	hashmap_release(&q->queued);
 	hashmap_release(&q->processing);
 	hashmap_release(&q->dirty);
-	hashmap_release(&q->delayed);
+	hashmap_release_with(&q->delayed, free);
 	free(q->ring);
 	pthread_mutex_destroy(&q->lock);
 	pthread_cond_destroy(&q->wake);

@@ -21,6 +21,7 @@ enum completion_kind {
 	COMPLETE_DIR,
 	COMPLETE_JOB,   /* job names from the cluster */
 	COMPLETE_GROUP, /* group ids from the cluster */
+	COMPLETE_NAMESPACE, /* namespace names from the cluster */
 };
 
 struct command {
@@ -78,6 +79,12 @@ int cmd_cancel(int argc, char **argv);
 const struct opt *cmd_cancel_options(void);
 int cmd_cleanup(int argc, char **argv);
 const struct opt *cmd_cleanup_options(void);
+
+int cmd_map(int argc, char **argv);
+const struct opt *cmd_map_options(void);
+int cmd_group(int argc, char **argv);
+const struct opt *cmd_group_options(void);
+extern const struct command group_subcommands[];
 
 int cmd_local(int argc, char **argv);
 const struct opt *cmd_local_options(void);

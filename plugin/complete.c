@@ -12,7 +12,6 @@
 #include "cleanup.h"
 #include "exitcode.h"
 #include "fileutil.h"
-#include "kcluster.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -247,11 +246,17 @@ static void add_choices(struct completion *ret, const char *prefix, const char *
 	}
 }
 
-static void complete_flag_value(const struct opt *o, const char *prefix, struct completion *ret)
+static void complete_cluster_argument(struct walk *w, enum completion_kind kind, const char *prefix,
+				      complete_names_fn list_names, struct completion *ret);
+
+static void complete_flag_value(struct walk *w, const struct opt *o, const char *prefix,
+				complete_names_fn list_names, struct completion *ret)
 {
 	const char *kind = o->value_name ? o->value_name : "";
 
-	if (strchr(kind, '|')) {
+	if (is_cluster_flag(w, o) && !strcmp(o->long_name, "namespace")) {
+		complete_cluster_argument(w, COMPLETE_NAMESPACE, prefix, list_names, ret);
+	} else if (strchr(kind, '|')) {
 		add_choices(ret, prefix, kind);
 		ret->directive = COMPLETE_NO_FILE;
 	} else if (str_has_suffix(kind, "FILE")) {
@@ -368,6 +373,7 @@ static void complete_argument(struct walk *w, const struct command *table, const
 		break;
 	case COMPLETE_JOB:
 	case COMPLETE_GROUP:
+	case COMPLETE_NAMESPACE:
 		complete_cluster_argument(w, c->args, word, list_names, ret);
 		break;
 	case COMPLETE_NONE:
@@ -387,14 +393,15 @@ void complete_words(const struct command *table, int nwords, char **words,
 	if (w.lost) {
 		ret->directive = COMPLETE_NO_FILE;
 	} else if (w.pending) {
-		complete_flag_value(w.pending, word, ret);
+		complete_flag_value(&w, w.pending, word, list_names, ret);
 	} else if (!w.options_ended && word[0] == '-') {
 		const char *eq = str_has_prefix(word, "--") ? strchr(word, '=') : NULL;
 		const struct opt *o =
 			eq ? find_long(w.command, word + 2, (size_t)(eq - word - 2)) : NULL;
 
+		/* Also an optional value, which is only ever attached. */
 		if (eq && o && o->type != OPT_BOOL)
-			complete_flag_value(o, eq + 1, ret); /* cobra: the value alone */
+			complete_flag_value(&w, o, eq + 1, list_names, ret); /* cobra: the value alone */
 		else if (eq)
 			ret->directive = COMPLETE_NO_FILE;
 		else
@@ -437,10 +444,15 @@ static void note_debug(const char *message)
 
 int complete_main(int argc, char **argv, bool with_descriptions)
 {
+	return complete_run(commands, argc, argv, with_descriptions);
+}
+
+int complete_run(const struct command *table, int argc, char **argv, bool with_descriptions)
+{
 	struct completion c;
 
 	completion_init(&c);
-	complete_words(commands, argc, argv, kcluster_complete_names, &c);
+	complete_words(table, argc, argv, complete_cluster_names, &c);
 	if (c.names_error.msg[0])
 		note_debug(c.names_error.msg);
 	completion_print(&c, with_descriptions, stdout);

@@ -28,9 +28,9 @@ enum complete_directive {
 };
 
 /* Lists the names of cluster objects an argument of `kind` (COMPLETE_JOB,
- * COMPLETE_GROUP) can take, in the cluster and namespace that `flags`
- * (the kubeconfig flags on the line being completed) select. Appends to
- * ret_names and returns 0, or -1 with err. */
+ * COMPLETE_GROUP, COMPLETE_NAMESPACE) can take, in the cluster and
+ * namespace that `flags` (the kubeconfig flags on the line being
+ * completed) select. Appends to ret_names and returns 0, or -1 with err. */
 typedef int (*complete_names_fn)(enum completion_kind kind, const struct cluster_flags *flags,
 				 struct strv *ret_names, struct error *err);
 
@@ -45,8 +45,9 @@ void completion_init(struct completion *c);
 void completion_release(struct completion *c);
 
 /* Completes words[nwords - 1] after words[0 .. nwords - 2] against a
- * NULL-name ended command table. `list_names` may be NULL: job and group
- * arguments then complete to nothing. nwords == 0 completes "" at the top. */
+ * NULL-name ended command table, into `ret` (from completion_init()).
+ * `list_names` may be NULL: job, group and namespace names then complete
+ * to nothing. nwords == 0 completes "" at the top. */
 void complete_words(const struct command *table, int nwords, char **words,
 		    complete_names_fn list_names, struct completion *ret);
 
@@ -54,11 +55,18 @@ void complete_words(const struct command *table, int nwords, char **words,
  * with_descriptions), then ":<directive>". */
 void completion_print(const struct completion *c, bool with_descriptions, FILE *out);
 
+/* The real lister (complete_cluster.c): one bounded list request through
+ * the kube/ client, with a short request timeout unless one is given. */
+int complete_cluster_names(enum completion_kind kind, const struct cluster_flags *flags,
+			   struct strv *ret_names, struct error *err);
+
 /* The entry point of `kubectl_complete-konduktor ARGS…` and of the hidden
  * `kubectl-konduktor __complete ARGS…`: completes against `commands` and
  * prints. When BASH_COMP_DEBUG_FILE is set (cobra's convention), a reason
  * the cluster could not be asked is appended there. Returns 0. */
 int complete_main(int argc, char **argv, bool with_descriptions);
+/* complete_main() over another command table (tests/tools/complete-probe). */
+int complete_run(const struct command *table, int argc, char **argv, bool with_descriptions);
 
 /* The shell scripts `completion bash|zsh` prints, NUL-terminated
  * (plugin/completion/, embedded at build time). */

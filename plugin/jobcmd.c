@@ -261,6 +261,7 @@ int job_report_outcome(struct kcluster *kc, struct job_final *f)
 {
 	struct result r;
 	struct error err = ERROR_INIT;
+	enum kjob_outcome outcome;
 	int code;
 
 	switch (f->end) {
@@ -283,8 +284,14 @@ int job_report_outcome(struct kcluster *kc, struct job_final *f)
 		return report_timeout(f);
 	}
 	result_init(&r);
-	switch (kjob_result(&f->job, &f->status, &r)) {
+	if (kcluster_job_result(kc, &f->job, &f->status, &outcome, &r, &err) < 0) {
+		result_release(&r);
+		cli_error("job '%s': %s", f->job.name, err.msg);
+		return kcluster_exit_code(&err);
+	}
+	switch (outcome) {
 	case KJOB_NOT_FINISHED:
+	case KJOB_PODS_BEHIND:
 		result_release(&r);
 		return report_timeout(f);
 	case KJOB_CANCELLED:

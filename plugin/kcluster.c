@@ -18,14 +18,12 @@
 #include "log.h"
 #include "strutil.h"
 #include "timeutil.h"
+#include "userconfig.h"
 #include "version.h"
 #include "xalloc.h"
 
 /* Events are fetched for at most this many pods that have not started. */
 #define EVENTS_MAX_PODS 8
-/* Completion must answer quickly: its requests get this limit unless the
- * line being completed gives --request-timeout. */
-#define COMPLETION_REQUEST_TIMEOUT "5s"
 
 /* --- the client ------------------------------------------------------------ */
 
@@ -60,6 +58,17 @@ int kcluster_open(const struct cluster_flags *flags, struct kcluster **ret, stru
 	kc = xcalloc(1, sizeof(*kc));
 	kc->client = client;
 	kc->namespace = kube_client_config(client)->namespace;
+	if (kube_client_config(client)->namespace_source == KUBE_NAMESPACE_DEFAULT) {
+		struct user_config user;
+
+		if (user_config_load(NULL, &user, err) < 0) {
+			kcluster_close(kc);
+			return -1;
+		}
+		if (user.namespace)
+			kc->namespace = kc->namespace_storage = xstrdup(user.namespace);
+		user_config_release(&user);
+	}
 	kc->all_namespaces = flags->all_namespaces;
 	kc->request_timeout_ms = kube_client_config(client)->request_timeout_ms;
 	*ret = kc;
@@ -71,6 +80,7 @@ void kcluster_close(struct kcluster *kc)
 	if (!kc)
 		return;
 	kube_client_free(kc->client);
+	free(kc->namespace_storage);
 	free(kc);
 }
 
@@ -182,19 +192,29 @@ static cJSON *take_items(cJSON *list)
 	return items;
 }
 
-static int list_items(struct kcluster *kc, const struct kube_resource *res, const char *ns,
-		      const char *label_selector, const char *field_selector, cJSON **ret_items,
-		      struct error *err)
+/* The items of a list: every page, or one page of at most `limit`. */
+static int list_items_limited(struct kcluster *kc, const struct kube_resource *res, const char *ns,
+			      const char *label_selector, const char *field_selector, int64_t limit,
+			      cJSON **ret_items, struct error *err)
 {
 	struct kube_list_opts opts = { .label_selector = label_selector,
-				       .field_selector = field_selector };
+				       .field_selector = field_selector,
+				       .limit = limit };
 	cJSON *list = NULL;
 
-	if (kube_list_all(kc->client, res, ns, &opts, &list, err) < 0)
+	if ((limit > 0 ? kube_list(kc->client, res, ns, &opts, &list, err)
+		       : kube_list_all(kc->client, res, ns, &opts, &list, err)) < 0)
 		return -1;
 	*ret_items = take_items(list);
 	cJSON_Delete(list);
 	return 0;
+}
+
+static int list_items(struct kcluster *kc, const struct kube_resource *res, const char *ns,
+		      const char *label_selector, const char *field_selector, cJSON **ret_items,
+		      struct error *err)
+{
+	return list_items_limited(kc, res, ns, label_selector, field_selector, 0, ret_items, err);
 }
 
 /* Events of the pods that have not started: why they wait. */
@@ -256,7 +276,6 @@ int kcluster_job_get(struct kcluster *kc, const char *ns, const char *name, unsi
 		     struct kjob *ret, struct error *err)
 {
 	_cleanup_json_ cJSON *job = NULL, *jobset = NULL;
-	bool served = false;
 
 	if (!ns)
 		ns = kc->namespace;
@@ -271,9 +290,8 @@ int kcluster_job_get(struct kcluster *kc, const char *ns, const char *name, unsi
 		ret->resource = &kube_jobs;
 		ret->workload = TAKE_PTR(job);
 	} else {
-		if (kcluster_jobsets_served(kc, &served, err) < 0)
-			return -1;
-		if (served && get_workload(kc, &kube_jobsets, ns, name, &jobset, err) < 0)
+		/* Where JobSets are not served, the GET is a 404 too. */
+		if (get_workload(kc, &kube_jobsets, ns, name, &jobset, err) < 0)
 			return -1;
 		if (jobset && is_konduktor_workload(jobset)) {
 			ret->resource = &kube_jobsets;
@@ -316,22 +334,27 @@ static char *workload_selector(const char *kind, const char *extra)
 }
 
 /* The workloads of `kind`: Jobs (not a JobSet's children), then JobSets
- * where served. A new array. */
+ * where served (no discovery: a list is as cheap, and a 404 says none).
+ * A new array. */
 static int list_workloads(struct kcluster *kc, const char *ns, const char *kind,
-			  const char *selector, cJSON **ret, struct error *err)
+			  const char *selector, int64_t limit, cJSON **ret, struct error *err)
 {
 	_cleanup_free_ char *base = workload_selector(kind, selector);
 	_cleanup_free_ char *jobs_selector = xasprintf("%s,!" JOBSET_NAME_LABEL, base);
 	cJSON *items = NULL, *jobsets = NULL, *item;
-	bool served = false;
 
-	if (list_items(kc, &kube_jobs, ns, jobs_selector, NULL, &items, err) < 0)
-		return -1;
+	if (list_items_limited(kc, &kube_jobs, ns, jobs_selector, NULL, limit, &items, err) < 0)
+		return error_prefix(err, "listing jobs");
 	if (str_eq(kind, LABEL_KIND_JOB)) {
-		if (kcluster_jobsets_served(kc, &served, err) < 0 ||
-		    (served && list_items(kc, &kube_jobsets, ns, base, NULL, &jobsets, err) < 0)) {
+		struct error why = ERROR_INIT;
+
+		/* Where JobSets are not served the list is a 404: none, then. */
+		if (list_items_limited(kc, &kube_jobsets, ns, base, NULL, limit, &jobsets, &why) < 0 &&
+		    why.code != 404) {
+			if (err)
+				*err = why;
 			cJSON_Delete(items);
-			return -1;
+			return error_prefix(err, "listing jobsets");
 		}
 		while (jobsets && (item = cJSON_DetachItemFromArray(jobsets, 0)))
 			cJSON_AddItemToArray(items, item);
@@ -369,7 +392,7 @@ int kcluster_job_list(struct kcluster *kc, const char *ns, const char *kind, con
 	size_t n = 0;
 	cJSON *item, *pod;
 
-	if (list_workloads(kc, ns, kind, selector, &workloads, err) < 0 ||
+	if (list_workloads(kc, ns, kind, selector, 0, &workloads, err) < 0 ||
 	    list_items(kc, &kube_pods, ns, pods_selector, NULL, &pods, err) < 0)
 		return -1;
 	jobs = xcalloc((size_t)cJSON_GetArraySize(workloads) + 1, sizeof(*jobs));
@@ -416,41 +439,22 @@ void kjob_list_free(struct kjob *jobs, size_t n)
 	free(jobs);
 }
 
-int kcluster_complete_names(enum completion_kind kind, const struct cluster_flags *flags,
-			    struct strv *ret_names, struct error *err)
+int kcluster_job_names(struct kcluster *kc, const char *ns, const char *kind, int64_t limit,
+		       struct strv *ret_names, struct error *err)
 {
-	struct cluster_flags quick = *flags;
-	struct kcluster *kc = NULL;
 	_cleanup_json_ cJSON *items = NULL;
 	const cJSON *item;
-	const char *label = kind == COMPLETE_GROUP ? LABEL_KIND_GROUP : LABEL_KIND_JOB;
+	bool group = str_eq(kind, LABEL_KIND_GROUP);
 
-	if (kind != COMPLETE_JOB && kind != COMPLETE_GROUP)
-		return 0;
-	if (!quick.request_timeout)
-		quick.request_timeout = COMPLETION_REQUEST_TIMEOUT;
-	quick.verbosity = 0;
-	if (kcluster_open(&quick, &kc, err) < 0)
+	if (list_workloads(kc, ns, kind, NULL, limit, &items, err) < 0)
 		return -1;
-	/* Fewer retries: a person is waiting at the prompt. */
-	{
-		struct kube_retry_policy once = KUBE_RETRY_POLICY_DEFAULT;
-
-		once.max_attempts = 1;
-		kube_client_set_retry_policy(kc->client, &once);
-	}
-	if (list_workloads(kc, kcluster_list_namespace(kc), label, NULL, &items, err) < 0) {
-		kcluster_close(kc);
-		return -1;
-	}
 	cJSON_ArrayForEach(item, items) {
-		const char *name = kind == COMPLETE_GROUP ? label_of(item, LABEL_GROUP_ID)
-							  : json_get_string(item, "metadata.name");
+		const char *name = group ? label_of(item, LABEL_GROUP_ID)
+					 : json_get_string(item, "metadata.name");
 
-		if (name)
+		if (name && *name)
 			strv_push(ret_names, name);
 	}
-	kcluster_close(kc);
 	return 0;
 }
 
@@ -588,14 +592,6 @@ static int collect_pod(const cJSON *object, void *ctx)
 	return 0;
 }
 
-/* Absolute CLOCK_MONOTONIC time of a time_mono_ms() value. */
-static struct timespec mono_timespec(int64_t ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	return ts;
-}
-
 int kcluster_watch_next(struct kcluster_watch *w, int64_t deadline_ms, struct kjob *ret,
 			struct error *err)
 {
@@ -628,8 +624,9 @@ int kcluster_watch_next(struct kcluster_watch *w, int64_t deadline_ms, struct kj
 		if (wake < 0) {
 			pthread_cond_wait(&w->changed, &w->lock);
 		} else {
-			struct timespec ts = mono_timespec(wake);
+			struct timespec ts;
 
+			time_after_ms(CLOCK_MONOTONIC, wake - now, &ts);
 			pthread_cond_timedwait(&w->changed, &w->lock, &ts);
 		}
 	}
@@ -727,6 +724,35 @@ int kcluster_job_wait(struct kcluster *kc, const struct kjob *job, int64_t deadl
 	return ret;
 }
 
+/* --- deleting --------------------------------------------------------------- */
+
+int kcluster_delete_labelled(struct kcluster *kc, const struct kube_resource *res, const char *ns,
+			     const char *selector, size_t *ret_n, struct error *err)
+{
+	struct buf path = BUF_INIT(4096);
+	_cleanup_json_ cJSON *body = cJSON_CreateObject(), *answer = NULL;
+	int r = -1;
+
+	json_set_string(body, "apiVersion", "v1");
+	json_set_string(body, "kind", "DeleteOptions");
+	json_set_string(body, "propagationPolicy", "Background");
+	if (kube_path_append(&path, res, ns, NULL, NULL, err) < 0)
+		goto out;
+	if (kube_query_append(&path, "labelSelector", selector) < 0) {
+		error_set(err, "label selector '%s' is too long", selector);
+		goto out;
+	}
+	if (kube_request_json(kc->client, "DELETE", path.data, body, "application/json", &answer,
+			      err) < 0)
+		goto out;
+	if (ret_n)
+		*ret_n = (size_t)cJSON_GetArraySize(json_get(answer, "items"));
+	r = 0;
+out:
+	buf_release(&path);
+	return r;
+}
+
 /* --- results ----------------------------------------------------------------- */
 
 bool kjob_result_recorded(const struct kjob *job)
@@ -740,20 +766,39 @@ size_t kjob_failing_index(const struct job_status *st)
 	return result_failing_index(st);
 }
 
-enum kjob_outcome kjob_result(const struct kjob *job, const struct job_status *st,
+enum kjob_outcome kjob_result(const struct kjob *job, const struct job_status *st, bool settled,
 			      struct result *ret)
 {
 	if (!job->workload)
 		return KJOB_GONE;
-	switch (result_from_job(job->workload, st, ret)) {
+	switch (result_from_job(job->workload, st, settled, ret)) {
 	case JOB_RESULT_PENDING:
 		return KJOB_NOT_FINISHED;
 	case JOB_RESULT_CANCELLED:
 		return KJOB_CANCELLED;
+	case JOB_RESULT_PODS_BEHIND:
+		return KJOB_PODS_BEHIND;
 	case JOB_RESULT_DECIDED:
 		break;
 	}
 	return KJOB_DECIDED;
+}
+
+int kcluster_job_result(struct kcluster *kc, struct kjob *job, struct job_status *st,
+			enum kjob_outcome *ret_outcome, struct result *ret, struct error *err)
+{
+	enum kjob_outcome outcome = kjob_result(job, st, false, ret);
+
+	if (outcome == KJOB_PODS_BEHIND) {
+		if (kcluster_job_refresh(kc, job, err) < 0)
+			return -1;
+		job_status_release(st);
+		if (kjob_status(job, st, err) < 0)
+			return -1;
+		outcome = kjob_result(job, st, true, ret);
+	}
+	*ret_outcome = outcome;
+	return 0;
 }
 
 int kcluster_result_record(struct kcluster *kc, const struct kjob *job, const struct result *r,

@@ -28,19 +28,23 @@
 
 struct kcluster {
 	struct kube_client *client;
-	/* The namespace: -n, else the context's, else "default". */
+	/* The namespace: -n, else the context's, else the user config's
+	 * (~/.konduktor/config.yaml), else "default". */
 	const char *namespace;
 	/* -A was given: lists cover every namespace. */
 	bool all_namespaces;
 	/* The request timeout in ms (0: none), bounding also how long a watch
 	 * may stay disconnected before kcluster_watch_next() gives up. */
 	int64_t request_timeout_ms;
+	char *namespace_storage; /* private: the user config's namespace */
 };
 
 /* Opens a client as kubectl would with these flags (the verbosity is
  * applied to the log). Without any configuration the error says how to
  * get one: "no cluster is configured ...; start one on this machine with
- * 'kubectl konduktor local up'". */
+ * 'kubectl konduktor local up'". When neither -n nor the context names a
+ * namespace, the user config (userconfig.h) is read for one; a malformed
+ * user config is then an error. */
 int kcluster_open(const struct cluster_flags *flags, struct kcluster **ret, struct error *err);
 void kcluster_close(struct kcluster *kc);
 
@@ -102,10 +106,12 @@ int kcluster_job_list(struct kcluster *kc, const char *ns, const char *kind, con
 		      struct kjob **ret_jobs, size_t *ret_n, struct error *err);
 void kjob_list_free(struct kjob *jobs, size_t n);
 
-/* The names of the jobs (or group ids) in the flags' namespace, for shell
- * completion (complete.h's complete_names_fn). */
-int kcluster_complete_names(enum completion_kind kind, const struct cluster_flags *flags,
-			    struct strv *ret_names, struct error *err);
+/* Appends the names of the jobs (kind LABEL_KIND_JOB) or the ids of the
+ * groups (LABEL_KIND_GROUP) in `ns` (NULL: every namespace): one
+ * label-selected list per resource, of at most `limit` objects each when
+ * limit > 0 (shell completion), else of all. */
+int kcluster_job_names(struct kcluster *kc, const char *ns, const char *kind, int64_t limit,
+		       struct strv *ret_names, struct error *err);
 
 /* --- watching a job -------------------------------------------------------- */
 
@@ -136,6 +142,14 @@ typedef bool (*kcluster_status_fn)(const struct kjob *job, const struct job_stat
 int kcluster_job_wait(struct kcluster *kc, const struct kjob *job, int64_t deadline_ms,
 		      kcluster_status_fn fn, void *ctx, struct error *err);
 
+/* --- deleting ------------------------------------------------------------- */
+
+/* Deletes every object of `res` in `ns` that matches `selector`, with
+ * Background propagation, in one request (DELETE on the collection);
+ * *ret_n (may be NULL) gets the number deleted. */
+int kcluster_delete_labelled(struct kcluster *kc, const struct kube_resource *res, const char *ns,
+			     const char *selector, size_t *ret_n, struct error *err);
+
 /* --- results --------------------------------------------------------------- */
 
 enum kjob_outcome {
@@ -143,13 +157,25 @@ enum kjob_outcome {
 	KJOB_DECIDED,      /* a result outcome (result.h) */
 	KJOB_CANCELLED,    /* cancelled before it finished */
 	KJOB_GONE,         /* the job does not exist */
+	/* The workload has ended but the pods in hand do not show how yet:
+	 * two watches are not in step, so read the pods again. */
+	KJOB_PODS_BEHIND,
 };
 
 /* The outcome of a job from what `job` holds: the result recorded on the
  * workload if there is one, else, once the job has ended, rank 0's
- * termination message (or, when the job failed, the failing pod's). */
+ * termination message (or, when the job failed, the failing pod's).
+ * With `settled` (the pods were read after the workload ended), missing
+ * pods mean they were deleted: a succeeded job then never reported
+ * (JobFailed), a failed one is described from its status; without it,
+ * that is KJOB_PODS_BEHIND. */
 enum kjob_outcome kjob_result(const struct kjob *job, const struct job_status *status,
-			      struct result *ret);
+			      bool settled, struct result *ret);
+/* kjob_result(), reading the job again (a GET and a list, not a watch) when
+ * the pods in hand are behind the workload; `job` and `status` are then
+ * replaced by what was read. */
+int kcluster_job_result(struct kcluster *kc, struct kjob *job, struct job_status *status,
+			enum kjob_outcome *ret_outcome, struct result *ret, struct error *err);
 /* The rank whose failure ended a FAILED job: the lowest failed one that
  * has a pod and was not merely stopped because another failed; SIZE_MAX
  * when none has a pod. */

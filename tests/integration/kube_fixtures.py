@@ -5,9 +5,13 @@ leaking in from the machine running the tests).
 
 Test modules import what they use:
     from kube_fixtures import certs, kube_server, probe  # noqa: F401
+
+For a server that refuses or never answers: closed_port(), silent_listener()
+and unreachable_kubeconfig().
 """
 import json
 import os
+import socket
 import subprocess
 import threading
 import queue
@@ -34,6 +38,35 @@ def kube_server(certs):
     server.tokens.add("good-token")
     yield server
     server.stop()
+
+
+def closed_port():
+    """A local port nothing listens on (bound, then closed)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def silent_listener():
+    """A listening socket: the kernel accepts connections, nobody ever
+    answers. The caller closes it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    return sock
+
+
+def unreachable_kubeconfig(path, certs, port):
+    """Writes a kubeconfig for https://127.0.0.1:<port> trusting the test CA,
+    with no user; returns path."""
+    path.write_text(json.dumps({
+        "current-context": "c",
+        "clusters": [{"name": "k", "cluster": {"server": f"https://127.0.0.1:{port}",
+                                               "certificate-authority-data": certs.b64("ca.crt")}}],
+        "contexts": [{"name": "c", "context": {"cluster": "k"}}]}))
+    return path
 
 
 class Result:
@@ -71,25 +104,25 @@ class Probe:
         self.env = {k: v for k, v in os.environ.items() if k not in LEAKY_VARIABLES}
         self.env["HOME"] = self.home
 
-    def __call__(self, *args, kubeconfig=None, env=None, timeout=60, stdin=None):
+    def _command(self, args, kubeconfig, env):
+        """The command line and environment of one kubeprobe run."""
         cmd = [self.binary]
         if kubeconfig:
             cmd += ["--kubeconfig", str(kubeconfig)]
         cmd += [str(a) for a in args]
         full_env = dict(self.env)
         full_env.update(env or {})
+        return cmd, full_env
+
+    def __call__(self, *args, kubeconfig=None, env=None, timeout=60, stdin=None):
+        cmd, full_env = self._command(args, kubeconfig, env)
         completed = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                                    env=full_env, input=stdin)
         return Result(completed)
 
     def start(self, *args, kubeconfig=None, env=None):
         """Starts kubeprobe in the background; returns a Running process."""
-        cmd = [self.binary]
-        if kubeconfig:
-            cmd += ["--kubeconfig", str(kubeconfig)]
-        cmd += [str(a) for a in args]
-        full_env = dict(self.env)
-        full_env.update(env or {})
+        cmd, full_env = self._command(args, kubeconfig, env)
         return Running(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, env=full_env))
 

@@ -227,9 +227,11 @@ class Store:
             return items, self.rv
 
     def compact(self):
-        """Forgets history: watches from any earlier resourceVersion get 410."""
+        """Forgets history: watches from any earlier resourceVersion get 410.
+        As on a real server, a watch from the current resourceVersion (what
+        a list returns) still works: there is nothing before it to replay."""
         with self.lock:
-            self.compacted = self.rv + 1
+            self.compacted = self.rv
             self.history = []
 
 

@@ -230,9 +230,9 @@ def test_bash_script_flag_value_after_equals(bash_script, fake):
         ["__completeNoDesc", "version", "--output=js"]
 
 
-# --- the zsh script, with the completion system's functions stubbed ---
+# --- the zsh script, with the completion system's functions replaced by recording fakes ---
 
-ZSH_STUBS = r"""
+ZSH_FAKES = r"""
 compdef() { print -r -- "compdef $*" }
 compset() { print -r -- "compset $*" }
 _files() { print -r -- "_files $*" }
@@ -248,7 +248,7 @@ _describe() {
 def zsh_complete(setup, words, cwd):
     if not shutil.which("zsh"):
         pytest.skip("zsh is not installed (scripts/install-deps.sh installs it)")
-    program = f"""{ZSH_STUBS}
+    program = f"""{ZSH_FAKES}
 {setup}
 words=({' '.join(_quote(w) for w in words)})
 CURRENT={len(words)}
@@ -298,3 +298,164 @@ def test_zsh_script_follows_each_directive(plugin_bin, fake, tmp_path):
         assert zsh_complete(setup, [str(program), "launch", cur], work) == want, answer
     assert (program.parent / "args").read_text().split("\n")[:-1] == \
         ["__complete", "launch", "--output=j"]
+
+
+# --- names from a cluster (the local cluster) --------------------------------
+
+def job(name, labels):
+    """A suspended Job (nothing runs) with the given labels."""
+    return {"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": name, "labels": labels},
+            "spec": {"suspend": True, "template": {"spec": {
+                "restartPolicy": "Never",
+                "containers": [{"name": "main", "image": "busybox", "command": ["true"]}]}}}}
+
+
+def jobset(name, labels):
+    return {"apiVersion": "jobset.x-k8s.io/v1alpha2", "kind": "JobSet",
+            "metadata": {"name": name, "labels": labels},
+            "spec": {"suspend": True, "replicatedJobs": [{
+                "name": "workers", "replicas": 1, "template": {"spec": {
+                    "parallelism": 2, "completions": 2, "template": {"spec": {
+                        "restartPolicy": "Never",
+                        "containers": [{"name": "main", "image": "busybox",
+                                        "command": ["true"]}]}}}}}]}}
+
+
+KIND, JOB_NAME, GROUP_ID = "konduktor.io/kind", "konduktor.io/job-name", "konduktor.io/group-id"
+# What every workload kubectl konduktor launches carries besides.
+OURS = {"app.kubernetes.io/managed-by": "kubectl-konduktor", "konduktor.io/component": "workload"}
+
+
+@pytest.fixture
+def populated(cluster):
+    """Konduktor jobs and a group in two namespaces, and objects that are
+    not konduktor's."""
+    cluster.api("POST", "/api/v1/namespaces", {"metadata": {"name": "ml"}})
+    jobs = "/apis/batch/v1/namespaces/{}/jobs"
+    for ns, body in (
+            ("default", job("train-a", {**OURS, KIND: "job", JOB_NAME: "train-a"})),
+            ("default", job("train-b", {**OURS, KIND: "job", JOB_NAME: "train-b"})),
+            ("default", job("grp-0000beef", {**OURS, KIND: "group", GROUP_ID: "grp-0000beef"})),
+            ("default", job("trainer-not-ours", {"app": "other"})),
+            ("ml", job("eval-c", {**OURS, KIND: "job", JOB_NAME: "eval-c"})),
+            ("ml", job("grp-1234abcd", {**OURS, KIND: "group", GROUP_ID: "grp-1234abcd"}))):
+        cluster.api("POST", jobs.format(ns), body)
+    cluster.api("POST", "/apis/jobset.x-k8s.io/v1alpha2/namespaces/default/jobsets",
+                jobset("multi-x", {**OURS, KIND: "job", JOB_NAME: "multi-x"}))
+    return cluster
+
+
+def probe(*words, env=None):
+    return complete(*words, program="complete-probe", env=env)
+
+
+def test_job_names_from_the_cluster(populated):
+    kc = f"--kubeconfig={populated.kubeconfig}"
+    assert probe("jobs", kc, "") == (["multi-x", "train-a", "train-b"], NO_FILE)
+    assert probe("jobs", kc, "tr") == (["train-a", "train-b"], NO_FILE)
+    assert probe("jobs", kc, "-n", "ml", "") == (["eval-c"], NO_FILE)
+    assert probe("jobs", kc, "-A", "") == (["eval-c", "multi-x", "train-a", "train-b"], NO_FILE)
+    assert probe("groups", kc, "") == (["grp-0000beef"], NO_FILE)
+    assert probe("groups", "--namespace=ml", kc, "grp-") == (["grp-1234abcd"], NO_FILE)
+
+
+def test_kubeconfig_from_the_environment_and_its_context_namespace(populated, tmp_path):
+    kubeconfig = tmp_path / "kubeconfig-ml"
+    populated.write_kubeconfig(kubeconfig, namespace="ml")
+    env = dict(os.environ, KUBECONFIG=str(kubeconfig))
+    assert probe("jobs", "", env=env) == (["eval-c"], NO_FILE)
+
+
+def test_namespace_values_from_the_cluster(populated):
+    kc = f"--kubeconfig={populated.kubeconfig}"
+    names, directive = probe("jobs", kc, "-n", "")
+    assert directive == NO_FILE and {"default", "ml"} <= set(names)
+    assert names == sorted(names)
+    assert probe("jobs", kc, "--namespace=m") == (["ml"], NO_FILE)
+    assert probe("namespaces", kc, "m") == (["ml"], NO_FILE)
+
+
+def test_one_bounded_list_per_kind(populated):
+    kc = f"--kubeconfig={populated.kubeconfig}"
+    populated.reset_counters()
+    probe("jobs", kc, "")
+    c = populated.counters()
+    assert c["byVerb"] == {"list": 2} and c["watches"] == 0
+    assert c["byResource"] == {"jobs": 1, "jobsets": 1}
+    populated.reset_counters()
+    probe("groups", kc, "")
+    assert populated.counters()["byResource"] == {"jobs": 1}
+
+
+def test_unreachable_cluster_offers_nothing_and_says_why(cluster, tmp_path):
+    debug = tmp_path / "complete.log"
+    env = dict(os.environ, BASH_COMP_DEBUG_FILE=str(debug))
+    kc = f"--kubeconfig={cluster.kubeconfig}"
+    cluster.pause()  # accepts connections, never answers
+    try:
+        assert probe("jobs", kc, "--request-timeout=1s", "", env=env) == ([], NO_FILE)
+    finally:
+        cluster.unpause()
+    line, = debug.read_text().splitlines()
+    assert line.startswith("kubectl-konduktor completion: listing jobs: ")
+    # selected by label on the server, one bounded page
+    assert ("labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkubectl-konduktor%2C"
+            "konduktor.io%2Fkind%3Djob%2C" in line and "&limit=500:" in line)
+    missing = tmp_path / "missing-kubeconfig"
+    assert probe("jobs", f"--kubeconfig={missing}", "", env=env) == ([], NO_FILE)
+    assert str(missing) in debug.read_text().splitlines()[1]
+
+
+def test_jobset_errors(cluster, tmp_path):
+    """A failing JobSet list fails the completion, as any error does..."""
+    debug = tmp_path / "complete.log"
+    env = dict(os.environ, BASH_COMP_DEBUG_FILE=str(debug))
+    cluster.set_faults([{"status": 500, "share": 1, "verb": "list", "resource": "jobsets"}])
+    assert probe("jobs", f"--kubeconfig={cluster.kubeconfig}", "", env=env) == ([], NO_FILE)
+    assert debug.read_text() == \
+        "kubectl-konduktor completion: listing jobsets: Internal error occurred: injected fault\n"
+
+
+def test_cluster_without_jobsets(tmp_path):
+    """...but a cluster that does not serve JobSets (404) just has none."""
+    import http.server
+    import json
+    import threading
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path.startswith("/apis/batch/v1/namespaces/default/jobs?"):
+                status, body = 200, {"kind": "JobList", "apiVersion": "batch/v1",
+                                     "metadata": {}, "items": [
+                                         {"metadata": {"name": "train-a", "labels": {
+                                             KIND: "job", JOB_NAME: "train-a"}}}]}
+            else:
+                status, body = 404, {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                     "reason": "NotFound", "code": 404,
+                                     "message": "the server could not find the requested resource"}
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        kc = tmp_path / "kubeconfig"
+        kc.write_text(f"""apiVersion: v1
+kind: Config
+clusters: [{{name: c, cluster: {{server: "http://127.0.0.1:{server.server_port}"}}}}]
+users: [{{name: u, user: {{}}}}]
+contexts: [{{name: x, context: {{cluster: c, user: u}}}}]
+current-context: x
+""")
+        assert probe("jobs", f"--kubeconfig={kc}", "") == (["train-a"], NO_FILE)
+    finally:
+        server.shutdown()

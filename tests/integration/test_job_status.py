@@ -134,8 +134,8 @@ def test_listing_costs_a_few_requests_whatever_the_number_of_jobs(cluster, tmp_p
     cluster.reset_counters()
     r = konduktor(cluster, "list")
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 7
-    # JobSet discovery, then one list each of Jobs, JobSets and pods.
-    assert cluster.requests_by("kubectl-konduktor/") == 4
+    # One list each of Jobs, JobSets and pods.
+    assert cluster.requests_by("kubectl-konduktor/") == 3
 
 
 def test_wait_and_result_watch_a_running_job(cluster, tmp_path):
@@ -196,3 +196,38 @@ def test_without_a_cluster(cluster, tmp_path):
     assert r.stderr.startswith("error: status: ")
     assert r.stderr.endswith("(is the local cluster running? start it with 'kubectl konduktor "
                              "local up')\n")
+
+
+def plugin_watches(cluster):
+    return sum(i["count"] for i in cluster.counters()["items"]
+               if i["watch"] and i["userAgent"].startswith("kubectl-konduktor/"))
+
+
+def test_waiting_survives_dropped_watches(cluster, tmp_path):
+    go = tmp_path / "go"
+    task = write_task(tmp_path, "gated", f'while [ ! -e {go} ]; do sleep 0.05; done\n' + RESULT)
+    create_job(cluster, task, "gated-1")
+    import subprocess
+    waiter = subprocess.Popen([binary("kubectl-konduktor"), "result", "gated-1"],
+                              env=plugin_env(cluster), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: plugin_watches(cluster) >= 2, what="the plugin's watches")
+    assert cluster.drop_watches() == 200
+    wait_until(lambda: plugin_watches(cluster) >= 4, what="the watches to resume")
+    go.touch()
+    out, err = waiter.communicate(timeout=60)
+    assert (waiter.returncode, out) == (0, '{"ok": true}\n'), err
+
+
+def test_waiting_gives_up_when_the_server_is_gone(cluster, tmp_path):
+    task = write_task(tmp_path, "forever", "sleep 600")
+    create_job(cluster, task, "forever-1")
+    import subprocess
+    waiter = subprocess.Popen([binary("kubectl-konduktor"), "wait", "forever-1",
+                               "--request-timeout", "2s"], env=plugin_env(cluster),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: plugin_watches(cluster) >= 2, what="the plugin's watches")
+    cluster.kill()
+    out, err = waiter.communicate(timeout=60)
+    assert waiter.returncode == 1 and out == ""
+    assert err.startswith("error: wait: lost the connection to the API server for more than 2 s: ")

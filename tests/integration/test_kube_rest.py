@@ -4,10 +4,10 @@ reaching the user verbatim, writes with their options, list pages, retries
 (429 with Retry-After, 5xx and dropped connections only where safe),
 timeouts, and pod logs."""
 import json
-import socket
 import threading
 
 from kube_fixtures import certs, kube_server, probe  # noqa: F401
+from kube_fixtures import closed_port, silent_listener, unreachable_kubeconfig
 
 NS_CM = "/api/v1/namespaces/default/configmaps"
 
@@ -311,16 +311,8 @@ def test_dropped_connections_are_retried_only_when_safe(kube_server, probe, tmp_
 
 
 def test_connection_refused_says_where(probe, tmp_path, certs):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()  # nothing listens there now
-    config = tmp_path / "config"
-    config.write_text(json.dumps({
-        "current-context": "c",
-        "clusters": [{"name": "k", "cluster": {"server": f"https://127.0.0.1:{port}",
-                                               "certificate-authority-data": certs.b64("ca.crt")}}],
-        "contexts": [{"name": "c", "context": {"cluster": "k"}}]}))
+    port = closed_port()
+    config = unreachable_kubeconfig(tmp_path / "config", certs, port)
     r = probe("get", "configmaps", "a", kubeconfig=config)
     assert r.error() == (f"GET {NS_CM}/a: cannot connect to 127.0.0.1:{port}: connection "
                          "refused (after 5 attempts)")
@@ -329,16 +321,8 @@ def test_connection_refused_says_where(probe, tmp_path, certs):
 
 def test_request_timeout_bounds_a_silent_server(probe, tmp_path, certs):
     # Accepts connections (the kernel does) but never answers the handshake.
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    port = sock.getsockname()[1]
-    config = tmp_path / "config"
-    config.write_text(json.dumps({
-        "current-context": "c",
-        "clusters": [{"name": "k", "cluster": {"server": f"https://127.0.0.1:{port}",
-                                               "certificate-authority-data": certs.b64("ca.crt")}}],
-        "contexts": [{"name": "c", "context": {"cluster": "k"}}]}))
+    sock = silent_listener()
+    config = unreachable_kubeconfig(tmp_path / "config", certs, sock.getsockname()[1])
     try:
         r = probe("--request-timeout", "1500ms", "get", "configmaps", "a", kubeconfig=config)
         assert r.code() == -2
@@ -389,16 +373,8 @@ def test_log_stream_cancelled_from_another_thread(kube_server, probe, tmp_path):
 
 
 def test_log_stream_fails_within_the_timeout_when_the_server_is_silent(probe, tmp_path, certs):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)  # connections are accepted by the kernel, never answered
-    config = tmp_path / "config"
-    config.write_text(json.dumps({
-        "current-context": "c",
-        "clusters": [{"name": "k", "cluster": {
-            "server": f"https://127.0.0.1:{sock.getsockname()[1]}",
-            "certificate-authority-data": certs.b64("ca.crt")}}],
-        "contexts": [{"name": "c", "context": {"cluster": "k"}}]}))
+    sock = silent_listener()  # connections are accepted by the kernel, never answered
+    config = unreachable_kubeconfig(tmp_path / "config", certs, sock.getsockname()[1])
     try:
         r = probe("--request-timeout", "1s", "logs", "p", "-f", kubeconfig=config)
         assert r.code() == -2

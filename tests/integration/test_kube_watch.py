@@ -6,9 +6,9 @@ namespaces scope what is seen, and stopping is prompt. The final state the
 client holds is compared with the server's, and no (object, version) is
 ever reported twice."""
 import json
-import socket
 
 from kube_fixtures import certs, kube_server, probe  # noqa: F401
+from kube_fixtures import closed_port, unreachable_kubeconfig
 
 CHANGES = ("ADDED", "MODIFIED", "DELETED")
 LIST_PATH = "/api/v1/namespaces/default/configmaps"
@@ -201,16 +201,7 @@ def test_watch_resumes_after_the_server_ends_it(kube_server, probe, tmp_path):
 
 
 def test_stop_is_prompt_while_the_server_is_unreachable(probe, tmp_path, certs):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    config = tmp_path / "config"
-    config.write_text(json.dumps({
-        "current-context": "c",
-        "clusters": [{"name": "k", "cluster": {"server": f"https://127.0.0.1:{port}",
-                                               "certificate-authority-data": certs.b64("ca.crt")}}],
-        "contexts": [{"name": "c", "context": {"cluster": "k"}}]}))
+    config = unreachable_kubeconfig(tmp_path / "config", certs, closed_port())
     running = start_watch(probe, config)
     first = read_until(running, lambda e: e["type"] == "DISCONNECTED")
     assert "connection refused" in first[-1]["error"]

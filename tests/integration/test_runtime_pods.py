@@ -87,8 +87,8 @@ def test_graceful_deletion_sigterm_then_sigkill(cluster_factory):
     mark = marker()
     polite = ("trap 'echo got-TERM; exit 0' TERM; echo ready; "
               "while :; do sleep 0.05; done")
-    stubborn = f"trap '' TERM; echo ready; exec sleep {mark}"
-    for name, script in (("polite", polite), ("stubborn", stubborn)):
+    deaf = f"trap '' TERM; echo ready; exec sleep {mark}"
+    for name, script in (("polite", polite), ("deaf", deaf)):
         body = {"apiVersion": "v1", "kind": "Pod",
                 "metadata": {"name": name, "finalizers": ["konduktor.test/keep"]},
                 "spec": {"restartPolicy": "Never", "terminationGracePeriodSeconds": 2,
@@ -96,7 +96,7 @@ def test_graceful_deletion_sigterm_then_sigkill(cluster_factory):
         c.api("POST", PODS, body)
         wait_for(lambda: c.request("GET", f"{PODS}/{name}/log")[2].startswith(b"ready"),
                  what=f"{name} to start")
-    for name in ("polite", "stubborn"):
+    for name in ("polite", "deaf"):
         c.api("DELETE", f"{PODS}/{name}")
     polite_pod = wait_pod(c, "polite", phase_is("Succeeded", "Failed"))
     term = container_status(polite_pod)["state"]["terminated"]
@@ -106,13 +106,13 @@ def test_graceful_deletion_sigterm_then_sigkill(cluster_factory):
     lines = pod_log(c, "polite").splitlines()
     assert lines[0] == "ready" and lines[-1] == "got-TERM"
     # The one that ignores SIGTERM is killed once its 2 s are up.
-    stubborn_pod = wait_pod(c, "stubborn", phase_is("Succeeded", "Failed"))
-    term = container_status(stubborn_pod)["state"]["terminated"]
+    deaf_pod = wait_pod(c, "deaf", phase_is("Succeeded", "Failed"))
+    term = container_status(deaf_pod)["state"]["terminated"]
     assert (term["exitCode"], term["reason"]) == (137, "Error")
-    assert stubborn_pod["status"]["phase"] == "Failed"
+    assert deaf_pod["status"]["phase"] == "Failed"
     assert processes_with(f"sleep {mark}") == []
-    assert any(e["reason"] == "Killing" for e in events_for(c, "stubborn"))
-    for name in ("polite", "stubborn"):
+    assert any(e["reason"] == "Killing" for e in events_for(c, "deaf"))
+    for name in ("polite", "deaf"):
         c.api("PATCH", f"{PODS}/{name}", {"metadata": {"finalizers": None}},
               headers={"Content-Type": "application/merge-patch+json"})
         wait_gone(c, f"{PODS}/{name}")

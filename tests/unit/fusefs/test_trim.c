@@ -68,8 +68,8 @@ static void compare_results(const char *file, const cJSON *workload, const struc
 
 	result_init(&x);
 	result_init(&y);
-	rx = result_from_job(workload, a, &x);
-	ry = result_from_job(trimmed, b, &y);
+	rx = result_from_job(workload, a, true, &x);
+	ry = result_from_job(trimmed, b, true, &y);
 	if (rx != ry || x.outcome != y.outcome || x.exit_code != y.exit_code ||
 	    !str_eq(x.reason, y.reason) || !str_eq(x.json, y.json) || !str_eq(x.log_tail, y.log_tail))
 		fail_msg("%s: result '%s' became '%s'", file, x.reason ? x.reason : "",

@@ -91,6 +91,19 @@ static void test_binary_data_with_nul(void **state)
 	buf_release(&b);
 }
 
+static void test_release_secret_leaves_an_empty_buffer(void **state)
+{
+	struct buf b = BUF_INIT(16), never = BUF_INIT(16);
+
+	assert_int_equal(buf_puts(&b, "token"), 0);
+	buf_release_secret(&b); /* the leak checker sees the bytes freed */
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.max, 16);
+	assert_string_equal(b.data, "");
+	buf_release_secret(&never); /* never allocated: nothing to wipe */
+	assert_int_equal(never.cap, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +113,7 @@ int main(void)
 		cmocka_unit_test(test_consume_and_truncate),
 		cmocka_unit_test(test_detach_hands_over_ownership),
 		cmocka_unit_test(test_binary_data_with_nul),
+		cmocka_unit_test(test_release_secret_leaves_an_empty_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,6 @@
-/* test_duration.c — Go durations as kubectl's flags take them; ages as it prints them. */
+/* test_duration.c — Go duration syntax as kubectl's flags accept it (in ns,
+ * and in ms for flags counting seconds), time_after_ms() deadlines, and
+ * ages as kubectl prints them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,11 +74,57 @@ static void test_human_durations(void **state)
 	}
 }
 
+/* Flags that count seconds: a plain number is seconds, else a Go duration;
+ * whole milliseconds, never negative. */
+static void test_duration_ms_for_flags(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t ms;
+	} valid[] = {
+		{ "10s", 10000 },     { "1m30s", 90000 }, { "500ms", 500 },
+		{ "1.5h", 5400000 }, { "30", 30000 },    { "0", 0 },
+	};
+	static const char *const invalid[] = { "", "10x", "-1s", "s", "1s2" };
+
+	for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+		int64_t ms = -7;
+
+		assert_int_equal(time_parse_duration_ms(valid[i].text, &ms), 0);
+		assert_int_equal(ms, valid[i].ms);
+	}
+	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		int64_t ms = -7;
+
+		assert_int_equal(time_parse_duration_ms(invalid[i], &ms), -1);
+		assert_int_equal(ms, -7); /* untouched on failure */
+	}
+}
+
+static void test_after_ms_is_normalised_and_not_early(void **state)
+{
+	static const int64_t waits[] = { 0, 1, 999, 1500, 86400000 };
+
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		struct timespec before, until;
+		int64_t ahead_ns;
+
+		clock_gettime(CLOCK_MONOTONIC, &before);
+		time_after_ms(CLOCK_MONOTONIC, waits[i], &until);
+		assert_true(until.tv_nsec >= 0 && until.tv_nsec < 1000000000);
+		ahead_ns = (int64_t)(until.tv_sec - before.tv_sec) * 1000000000 +
+			   (until.tv_nsec - before.tv_nsec);
+		assert_true(ahead_ns >= waits[i] * 1000000);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_durations),
 		cmocka_unit_test(test_invalid_durations),
+		cmocka_unit_test(test_duration_ms_for_flags),
+		cmocka_unit_test(test_after_ms_is_normalised_and_not_early),
 		cmocka_unit_test(test_human_durations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

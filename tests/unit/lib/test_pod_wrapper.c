@@ -431,6 +431,45 @@ static void test_sigterm_reaches_the_task(void **state)
 	}
 }
 
+/* A task that dies of a signal — one it was sent (cancel) or one of its own
+ * (kill -9, as the OOM killer does) — ends the wrapper with 128 + the
+ * signal's number, at once: the wrapper must not wait again on a child that
+ * is gone (shells answer its status again forever). */
+static void test_task_killed_by_a_signal(void **state)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(all_shells); i++) {
+		struct podsim sim;
+		struct built b;
+		char *started;
+
+		if (!shell_available(all_shells[i]))
+			continue;
+		podsim_init(&sim, all_shells[i]);
+		build(TASK_HEAD "run: |\n"
+				"  touch $KONDUKTOR_OUTPUT_DIR/started\n"
+				"  exec sleep 60\n",
+		      false, &b);
+		started = podsim_path(&sim, "vol/konduktor-output/started");
+		sim.term_when = started;
+		podsim_run(&sim, b.pod, b.cms, b.n_cms);
+		assert_int_equal(sim.exit_code, 128 + SIGTERM);
+		free(started);
+		cJSON_Delete(b.items);
+		podsim_release(&sim);
+
+		podsim_init(&sim, all_shells[i]);
+		build(TASK_HEAD "run: |\n"
+				"  echo dying\n"
+				"  kill -KILL $$\n",
+		      false, &b);
+		podsim_run(&sim, b.pod, b.cms, b.n_cms);
+		assert_int_equal(sim.exit_code, 128 + SIGKILL);
+		/* The log's tail (the shell may add its own "Killed" line). */
+		assert_true(str_has_prefix(sim.message, "dying\n"));
+		cJSON_Delete(b.items);
+		podsim_release(&sim);
+	}
+}
 
 static void build_group(const char *yaml, const char *inputs_text, enum input_mode mode,
 			struct group_policy policy, struct built *b)
@@ -673,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_workdir_and_file_mounts_arrive_before_setup),
 		cmocka_unit_test(test_wrapper_failure_is_reported_as_such),
 		cmocka_unit_test(test_sigterm_reaches_the_task),
+		cmocka_unit_test(test_task_killed_by_a_signal),
 		cmocka_unit_test(test_group_inputs_reach_the_task_as_data),
 		cmocka_unit_test(test_inputs_across_many_chunks),
 		cmocka_unit_test(test_fail_fast_switch_skips_new_inputs),

@@ -222,7 +222,7 @@ static void test_result_of_whole_jobs(void **state)
 		assert_int_equal(job_status_compute(workload, json_get(fixture, "pods"), NULL, &st, &err),
 				 0);
 		result_init(&r);
-		assert_int_equal(result_from_job(workload, &st, &r), cases[i].rc);
+		assert_int_equal(result_from_job(workload, &st, true, &r), cases[i].rc);
 		if (cases[i].rc == JOB_RESULT_DECIDED) {
 			assert_int_equal(r.outcome, cases[i].outcome);
 			assert_string_equal(r.reason, cases[i].reason);
@@ -232,6 +232,10 @@ static void test_result_of_whole_jobs(void **state)
 			else
 				assert_null(r.json);
 		}
+		/* Without `settled`, missing pods may only be late. */
+		if (!strcmp(cases[i].fixture, "job_succeeded_pods_gone"))
+			assert_int_equal(result_from_job(workload, &st, false, &r),
+					 JOB_RESULT_PODS_BEHIND);
 		result_release(&r);
 		job_status_release(&st);
 		cJSON_Delete(fixture);
@@ -257,7 +261,7 @@ static void test_result_of_a_job_recorded_on_it(void **state)
 	assert_int_equal(job_status_compute(job, NULL, NULL, &st, NULL), 0);
 	assert_int_equal(st.state, JOB_SUCCEEDED);
 	result_init(&r);
-	assert_int_equal(result_from_job(job, &st, &r), JOB_RESULT_DECIDED);
+	assert_int_equal(result_from_job(job, &st, false, &r), JOB_RESULT_DECIDED);
 	assert_int_equal(r.outcome, RESULT_OK);
 	assert_string_equal(r.json, "7");
 	result_release(&r);

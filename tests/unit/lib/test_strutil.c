@@ -11,7 +11,6 @@
 #include "strutil.h"
 #include "strv.h"
 #include "timeutil.h"
-#include "timeutil.h"
 
 static void test_str_copy_truncates_and_reports(void **state)
 {
@@ -74,6 +73,16 @@ static void test_name_rules(void **state)
 	assert_false(str_is_dns_label("Train"));
 	assert_false(str_is_dns_label("-a"));
 	assert_false(str_is_dns_label("a-"));
+	assert_true(str_is_qualified_name_part("My_app.v-2", 10));
+	assert_true(str_is_qualified_name_part("x/", 1)); /* only s[0..len) counts */
+	assert_false(str_is_qualified_name_part("", 0));
+	assert_false(str_is_qualified_name_part("-a", 2));
+	assert_false(str_is_qualified_name_part("a.", 2));
+	assert_false(str_is_qualified_name_part("a/b", 3));
+	assert_true(str_is_qualified_name_part(
+		"a23456789012345678901234567890123456789012345678901234567890123", 63));
+	assert_false(str_is_qualified_name_part(
+		"a234567890123456789012345678901234567890123456789012345678901234", 64));
 }
 
 static void test_rfc3339_round_trip(void **state)
@@ -115,31 +124,6 @@ static void test_json_paths_and_bounded_parse(void **state)
 	assert_non_null(strstr(err.msg, "nested"));
 }
 
-static void test_durations(void **state)
-{
-	int64_t v = -7;
-
-	assert_int_equal(time_parse_duration_ms("10s", &v), 0);
-	assert_int_equal(v, 10000);
-	assert_int_equal(time_parse_duration_ms("1m30s", &v), 0);
-	assert_int_equal(v, 90000);
-	assert_int_equal(time_parse_duration_ms("500ms", &v), 0);
-	assert_int_equal(v, 500);
-	assert_int_equal(time_parse_duration_ms("1.5h", &v), 0);
-	assert_int_equal(v, 5400000);
-	assert_int_equal(time_parse_duration_ms("30", &v), 0);
-	assert_int_equal(v, 30000);
-	assert_int_equal(time_parse_duration_ms("0", &v), 0);
-	assert_int_equal(v, 0);
-	v = -7;
-	assert_int_equal(time_parse_duration_ms("", &v), -1);
-	assert_int_equal(time_parse_duration_ms("10x", &v), -1);
-	assert_int_equal(time_parse_duration_ms("-1s", &v), -1);
-	assert_int_equal(time_parse_duration_ms("s", &v), -1);
-	assert_int_equal(time_parse_duration_ms("1s2", &v), -1);
-	assert_int_equal(v, -7);
-}
-
 static void test_strv(void **state)
 {
 	struct strv v = STRV_INIT;
@@ -177,7 +161,6 @@ int main(void)
 		cmocka_unit_test(test_name_rules),
 		cmocka_unit_test(test_rfc3339_round_trip),
 		cmocka_unit_test(test_json_paths_and_bounded_parse),
-		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_strv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,20 +16,7 @@
 #include "k8sobj.h"
 #include "sha1.h"
 #include "strutil.h"
-
-static int64_t now_ms(void)
-{
-	return (int64_t)time(NULL) * 1000;
-}
-
-static cJSON *parse(const char *text)
-{
-	cJSON *j = cJSON_Parse(text);
-
-	if (!j)
-		fail_msg("bad test JSON: %s", text);
-	return j;
-}
+#include "sync_test_util.h"
 
 /* JobSet "js" in "ns": workers x2, driver x1, plus extra spec members. */
 static cJSON *make_jobset(const char *extra_spec, const char *status)
@@ -77,21 +64,6 @@ static void sync(const cJSON *js, cJSON **jobs, size_t n, bool service_exists,
 
 	if (jobset_sync(js, (const cJSON *const *)jobs, n, service_exists, now_ms(), r, &err) < 0)
 		fail_msg("jobset_sync: %s", err.msg);
-}
-
-static void free_all(cJSON **jobs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		cJSON_Delete(jobs[i]);
-}
-
-static bool has_event(const struct jobset_sync_result *r, const char *reason, const char *message)
-{
-	for (size_t i = 0; i < r->n_events; i++)
-		if (!strcmp(r->events[i].reason, reason) &&
-		    (!message || !strcmp(r->events[i].message, message)))
-			return true;
-	return false;
 }
 
 static void test_new_jobset_creates_jobs_and_service(void **state)
@@ -153,7 +125,7 @@ static void test_new_jobset_creates_jobs_and_service(void **state)
 			assert_int_equal(ready, 2);
 		}
 		jobset_sync_result_release(&r);
-		free_all(jobs, 3);
+		free_objects(jobs, 3);
 	}
 	cJSON_Delete(js);
 }
@@ -174,7 +146,7 @@ static void test_all_jobs_completed(void **state)
 	assert_string_equal(json_get_string(r.status, "terminalState"), "Completed");
 	assert_true(has_event(&r, "AllJobsCompleted", NULL));
 	jobset_sync_result_release(&r);
-	free_all(jobs, 3);
+	free_objects(jobs, 3);
 	cJSON_Delete(js);
 }
 
@@ -196,8 +168,8 @@ static void test_any_with_target(void **state)
 	sync(js, driver_done, 3, true, &r);
 	assert_true(k8s_condition_true(r.status, "conditions", "Completed"));
 	jobset_sync_result_release(&r);
-	free_all(worker_done, 3);
-	free_all(driver_done, 3);
+	free_objects(worker_done, 3);
+	free_objects(driver_done, 3);
 	cJSON_Delete(js);
 }
 
@@ -230,7 +202,7 @@ static void test_failure_without_policy(void **state)
 		jobset_sync_result_release(&r);
 		cJSON_Delete(failed_js);
 	}
-	free_all(jobs, 3);
+	free_objects(jobs, 3);
 	cJSON_Delete(js);
 }
 
@@ -279,9 +251,9 @@ static void test_restart_then_recreate_then_give_up(void **state)
 		assert_string_equal(json_get_string(failed, "message"),
 				    "jobset failed due to reaching max number of restarts (first failed job: js-driver-0)");
 		jobset_sync_result_release(&r);
-		free_all(attempt1, 3);
+		free_objects(attempt1, 3);
 	}
-	free_all(attempt0, 3);
+	free_objects(attempt0, 3);
 	cJSON_Delete(js);
 	cJSON_Delete(restarted);
 }
@@ -311,7 +283,7 @@ static void test_suspend_and_resume(void **state)
 			    "False");
 	assert_true(has_event(&r, "ResumeJobs", "jobset is resumed"));
 	jobset_sync_result_release(&r);
-	free_all(jobs, 1);
+	free_objects(jobs, 1);
 	cJSON_Delete(js);
 	cJSON_Delete(resumed);
 }
@@ -332,7 +304,7 @@ static void test_in_order_startup(void **state)
 	assert_int_equal(r.n_creates, 1);
 	assert_string_equal(k8s_name(r.creates[0]), "js-driver-0");
 	jobset_sync_result_release(&r);
-	free_all(workers_ready, 2);
+	free_objects(workers_ready, 2);
 	cJSON_Delete(js);
 }
 

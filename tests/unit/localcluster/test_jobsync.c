@@ -18,25 +18,12 @@
 #include "jsonutil.h"
 #include "k8sobj.h"
 #include "strutil.h"
+#include "sync_test_util.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
 static const struct job_sync_config config = JOB_SYNC_CONFIG_DEFAULT;
 static const struct job_backoff no_backoff = { 0, 0 };
-
-static int64_t now_ms(void)
-{
-	return (int64_t)time(NULL) * 1000;
-}
-
-static cJSON *parse(const char *text)
-{
-	cJSON *j = cJSON_Parse(text);
-
-	if (!j)
-		fail_msg("bad test JSON: %s", text);
-	return j;
-}
 
 /* A Job named "j" in "ns" with the given spec fields (JSON members). */
 static cJSON *make_job(const char *spec_members, const char *status)
@@ -103,26 +90,12 @@ static void sync(const cJSON *job, cJSON **pods, size_t n, const struct job_back
 		fail_msg("job_sync: %s", err.msg);
 }
 
-static void free_pods(cJSON **pods, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		cJSON_Delete(pods[i]);
-}
-
 static int64_t get_int(const cJSON *obj, const char *path)
 {
 	int64_t v = -1;
 
 	json_get_int64(obj, path, &v);
 	return v;
-}
-
-static bool has_event(const struct job_sync_result *r, const char *reason)
-{
-	for (size_t i = 0; i < r->n_events; i++)
-		if (!strcmp(r->events[i].reason, reason))
-			return true;
-	return false;
 }
 
 static void test_new_non_indexed_job_creates_parallelism_pods(void **state)
@@ -174,7 +147,7 @@ static void test_indexed_pods_carry_index_everywhere(void **state)
 	assert_string_equal(json_get_string(env, "valueFrom.fieldRef.fieldPath"),
 			    "metadata.labels['batch.kubernetes.io/job-completion-index']");
 	job_sync_result_release(&r);
-	free_pods(pods, 1);
+	free_objects(pods, 1);
 	cJSON_Delete(job);
 }
 
@@ -199,7 +172,7 @@ static void test_succeeded_pods_are_counted_through_uncounted(void **state)
 	assert_int_equal(get_int(r.status_final, "active"), 2);
 	assert_false(r.finishes);
 	job_sync_result_release(&r);
-	free_pods(pods, 2);
+	free_objects(pods, 2);
 	cJSON_Delete(job);
 }
 
@@ -230,9 +203,9 @@ static void test_completion_sets_success_criteria_then_complete(void **state)
 			    "Reached expected number of succeeded pods");
 	assert_non_null(json_get_string(r.status_final, "completionTime"));
 	assert_true(r.finishes);
-	assert_true(has_event(&r, "Completed"));
+	assert_true(has_event(&r, "Completed", NULL));
 	job_sync_result_release(&r);
-	free_pods(pods, 2);
+	free_objects(pods, 2);
 	cJSON_Delete(job);
 }
 
@@ -259,7 +232,7 @@ static void test_backoff_limit_fails_after_pods_stop(void **state)
 	assert_int_equal(get_int(r.status_final, "terminating"), 1);
 	assert_false(r.finishes);
 	job_sync_result_release(&r);
-	free_pods(pods, 2);
+	free_objects(pods, 2);
 	cJSON_Delete(job);
 }
 
@@ -278,10 +251,10 @@ static void test_failure_target_becomes_failed_when_nothing_terminates(void **st
 	assert_non_null(failed);
 	assert_string_equal(json_get_string(failed, "reason"), "BackoffLimitExceeded");
 	assert_true(r.finishes);
-	assert_true(has_event(&r, "BackoffLimitExceeded"));
+	assert_true(has_event(&r, "BackoffLimitExceeded", NULL));
 	assert_null(json_get(r.status_final, "completionTime"));
 	job_sync_result_release(&r);
-	free_pods(pods, 1);
+	free_objects(pods, 1);
 	cJSON_Delete(job);
 }
 
@@ -304,7 +277,7 @@ static void test_per_index_retry_hands_on_failure_count(void **state)
 	assert_int_equal(r.finalizer_removals.len, 0);
 	assert_string_equal(json_get_string(r.status_final, "failedIndexes"), "");
 	job_sync_result_release(&r);
-	free_pods(pods, 1);
+	free_objects(pods, 1);
 	cJSON_Delete(job);
 }
 
@@ -329,7 +302,7 @@ static void test_per_index_exhausted_and_max_failed_indexes(void **state)
 	assert_string_equal(r.deletes.items[0], "j-1-ccccc");
 	assert_int_equal(r.n_creates, 0);
 	job_sync_result_release(&r);
-	free_pods(pods, 2);
+	free_objects(pods, 2);
 	cJSON_Delete(job);
 }
 
@@ -361,8 +334,8 @@ static void test_pod_failure_policy_fail_job_and_ignore(void **state)
 	assert_int_equal(r.finalizer_removals.len, 1);
 	assert_null(json_get(r.status_final, "failed"));
 	job_sync_result_release(&r);
-	free_pods(fail42, 1);
-	free_pods(fail7, 1);
+	free_objects(fail42, 1);
+	free_objects(fail7, 1);
 	cJSON_Delete(job);
 }
 
@@ -385,7 +358,7 @@ static void test_fail_index_action(void **state)
 			    "FailedIndexes");
 	assert_int_equal(r.n_creates, 0);
 	job_sync_result_release(&r);
-	free_pods(pods, 2);
+	free_objects(pods, 2);
 	cJSON_Delete(job);
 }
 
@@ -413,7 +386,7 @@ static void test_active_deadline(void **state)
 			    "DeadlineExceeded");
 	assert_int_equal(r.deletes.len, 1);
 	job_sync_result_release(&r);
-	free_pods(pods, 1);
+	free_objects(pods, 1);
 	cJSON_Delete(job);
 }
 
@@ -433,7 +406,7 @@ static void test_suspend_and_resume(void **state)
 	cond = k8s_condition(r.status_final, "conditions", "Suspended");
 	assert_string_equal(json_get_string(cond, "status"), "True");
 	assert_string_equal(json_get_string(cond, "reason"), "JobSuspended");
-	assert_true(has_event(&r, "Suspended"));
+	assert_true(has_event(&r, "Suspended", NULL));
 	assert_null(json_get(r.status_final, "failed"));
 
 	/* Resumed with the Suspended condition in place. */
@@ -444,10 +417,10 @@ static void test_suspend_and_resume(void **state)
 	cond = k8s_condition(r.status_final, "conditions", "Suspended");
 	assert_string_equal(json_get_string(cond, "status"), "False");
 	assert_string_equal(json_get_string(cond, "reason"), "JobResumed");
-	assert_true(has_event(&r, "Resumed"));
+	assert_true(has_event(&r, "Resumed", NULL));
 	assert_int_equal(r.n_creates, 2);
 	job_sync_result_release(&r);
-	free_pods(pods, 2);
+	free_objects(pods, 2);
 	cJSON_Delete(job);
 	cJSON_Delete(resumed);
 }
@@ -482,7 +455,7 @@ static void test_new_failures_update_the_backoff_record(void **state)
 	assert_int_equal(r.new_backoff.failures_after_last_success, 1);
 	assert_true(r.new_backoff.last_failure_ms > 0);
 	job_sync_result_release(&r);
-	free_pods(pods, 1);
+	free_objects(pods, 1);
 	cJSON_Delete(job);
 }
 
@@ -503,7 +476,7 @@ static void test_success_policy(void **state)
 	assert_int_equal(r.deletes.len, 1);
 	assert_false(r.finishes); /* pod 1 still terminating */
 	job_sync_result_release(&r);
-	free_pods(pods, 2);
+	free_objects(pods, 2);
 	cJSON_Delete(job);
 }
 

@@ -130,12 +130,7 @@ static struct recorded_exit *wait_exit(struct fixture *f, uint64_t id)
 				found = &f->rec.exits[i];
 		if (found || time_mono_ms() > deadline)
 			break;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50 * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		time_after_ms(CLOCK_REALTIME, 50, &ts);
 		pthread_cond_timedwait(&f->rec.cond, &f->rec.lock, &ts);
 	}
 	pthread_mutex_unlock(&f->rec.lock);

@@ -311,6 +311,31 @@ static void test_job_template_is_immutable(void **state)
 	assert_true(str_has_suffix(err.message, ": field is immutable"));
 }
 
+/* An immutable ConfigMap keeps its data, but its metadata may change (an
+ * owner reference added after the owner was created), with or without
+ * `data` or `binaryData`. */
+static void test_immutable_configmap_metadata_may_change(void **state)
+{
+	struct store *s = *state;
+	struct api_error err = API_ERROR_INIT;
+	struct store_obj *after = NULL;
+
+	store_obj_unref(create_ok(s, RESOURCE_CONFIGMAP, "default",
+				  "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
+				  "{\"name\":\"files\"},\"immutable\":true,\"binaryData\":"
+				  "{\"a.tar\":\"AAEC\"}}"));
+	assert_int_equal(patch_text(s, RESOURCE_CONFIGMAP, "default", "files", STORE_PATCH_MERGE,
+				    "{\"metadata\":{\"labels\":{\"owned\":\"yes\"}}}", NULL, &after,
+				    &err),
+			 0);
+	store_obj_unref(after);
+	assert_int_equal(patch_text(s, RESOURCE_CONFIGMAP, "default", "files", STORE_PATCH_MERGE,
+				    "{\"binaryData\":{\"a.tar\":\"AAED\"}}", NULL, NULL, &err),
+			 -1);
+	assert_int_equal(err.code, 422);
+	assert_non_null(strstr(err.message, "binaryData: Forbidden: field is immutable"));
+}
+
 static void test_strategic_patch_merges_containers_by_name(void **state)
 {
 	struct store *s = *state;
@@ -639,6 +664,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_status_subresource, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_template_is_immutable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_immutable_configmap_metadata_may_change, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_strategic_patch_merges_containers_by_name,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mutate, setup, teardown),

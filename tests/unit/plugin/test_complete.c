@@ -101,6 +101,11 @@ static int fake_names(enum completion_kind kind, const struct cluster_flags *fla
 	remember(cluster.namespace, flags->namespace);
 	if (cluster.fail)
 		return error_set(err, "cannot reach the API server");
+	if (kind == COMPLETE_NAMESPACE) {
+		strv_push(ret_names, "ml");
+		strv_push(ret_names, "default");
+		return 0;
+	}
 	strv_push(ret_names, kind == COMPLETE_GROUP ? "grp-0000beef" : "train-2");
 	strv_push(ret_names, "train-1");
 	strv_push(ret_names, "train-2");
@@ -235,6 +240,23 @@ static void test_cluster_names_use_the_kubeconfig_flags_on_the_line(void **state
 	assert_string_equal(cluster.namespace, "x");
 }
 
+static void test_namespace_values_come_from_the_cluster(void **state)
+{
+	cluster.calls = 0;
+	check(WORDS("logs", "--kubeconfig=/tmp/kc", "-n", ""), WORDS("default", "ml"),
+	      COMPLETE_NO_FILE);
+	assert_int_equal(cluster.calls, 1);
+	assert_int_equal(cluster.kind, COMPLETE_NAMESPACE);
+	assert_string_equal(cluster.kubeconfig, "/tmp/kc");
+	assert_string_equal(cluster.namespace, "(unset)"); /* the one being typed */
+	check(WORDS("launch", "--namespace=m"), WORDS("ml"), COMPLETE_NO_FILE);
+	assert_int_equal(cluster.kind, COMPLETE_NAMESPACE);
+	/* Other flags' values never ask the cluster. */
+	cluster.calls = 0;
+	check(WORDS("launch", "--context", ""), NONE, COMPLETE_NO_FILE);
+	assert_int_equal(cluster.calls, 0);
+}
+
 static void test_cluster_failure_offers_nothing(void **state)
 {
 	struct completion c;
@@ -286,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_flag_names),
 		cmocka_unit_test(test_flag_values),
 		cmocka_unit_test(test_cluster_names_use_the_kubeconfig_flags_on_the_line),
+		cmocka_unit_test(test_namespace_values_come_from_the_cluster),
 		cmocka_unit_test(test_cluster_failure_offers_nothing),
 		cmocka_unit_test(test_print_format),
 	};

@@ -1,5 +1,5 @@
-/* test_expand.c — $(VAR) expansion, matching the kubelet's cases
- * (third_party/forked/golang/expansion/expand_test.go). */
+/* test_k8sexpand.c — $(VAR) expansion into a bounded buffer, matching the
+ * kubelet's cases (third_party/forked/golang/expansion/expand_test.go). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,9 +7,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "expand.h"
+#include "k8sexpand.h"
 
-static const char *lookup(void *opaque, const char *name)
+static const char *lookup(const char *name, void *data)
 {
 	static const char *vars[][2] = {
 		{ "VAR_A", "A" }, { "VAR_B", "B" }, { "VAR_C", "C" },
@@ -26,7 +26,7 @@ static void check(const char *in, const char *want)
 {
 	struct buf out = BUF_INIT(BUF_MAX_SMALL);
 
-	assert_int_equal(expand_vars(in, lookup, NULL, &out), 0);
+	assert_int_equal(k8s_expand_append(in, lookup, NULL, &out), 0);
 	assert_string_equal(out.data, want);
 	buf_release(&out);
 }
@@ -55,11 +55,20 @@ static void test_expansion_cases(void **state)
 	check("echo $HOME and $(VAR_B)!", "echo $HOME and B!");
 }
 
+static void test_no_lookup_defines_nothing(void **state)
+{
+	struct buf out = BUF_INIT(BUF_MAX_SMALL);
+
+	assert_int_equal(k8s_expand_append("$(VAR_A) $$ $(", NULL, NULL, &out), 0);
+	assert_string_equal(out.data, "$(VAR_A) $ $(");
+	buf_release(&out);
+}
+
 static void test_limit_is_reported(void **state)
 {
 	struct buf out = BUF_INIT(4);
 
-	assert_int_equal(expand_vars("$(VAR_A)$(VAR_B)$(VAR_C)xx", lookup, NULL, &out), -1);
+	assert_int_equal(k8s_expand_append("$(VAR_A)$(VAR_B)$(VAR_C)xx", lookup, NULL, &out), -1);
 	buf_release(&out);
 }
 
@@ -67,6 +76,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expansion_cases),
+		cmocka_unit_test(test_no_lookup_defines_nothing),
 		cmocka_unit_test(test_limit_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
