@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "groupview.h"
 #include "hashmap.h"
 #include "jobview.h"
 #include "jsonutil.h"
@@ -24,18 +25,30 @@
 
 struct entry;
 
-struct pod_record {
+/* A pod or ConfigMap of a job or group. */
+struct member {
 	char *name;
 	struct entry *owner;
-	size_t slot; /* its index in owner->pods */
+	size_t slot; /* its index in the owner's list */
 	char *text;  /* trimmed, compact JSON */
+};
+
+struct member_list {
+	struct member **items;
+	size_t len, cap;
+};
+
+enum member_kind {
+	MEMBER_POD,
+	MEMBER_CONFIGMAP,
+	MEMBER_KINDS,
 };
 
 struct ns_record {
 	struct blob *name;
-	struct hashmap entries; /* name -> struct entry */
-	struct hashmap pods;    /* pod name -> struct pod_record */
-	size_t shown;           /* entries with a view */
+	struct hashmap entries;               /* name -> struct entry */
+	struct hashmap members[MEMBER_KINDS]; /* object name -> struct member */
+	size_t shown;                         /* entries with a view */
 	struct fs_listing *listing;
 	bool listing_stale;
 };
@@ -45,8 +58,7 @@ struct entry {
 	struct ns_record *ns;
 	char *workload;    /* trimmed, compact JSON; NULL when there is none */
 	struct blob *task; /* the task as launched, or NULL */
-	struct pod_record **pods;
-	size_t n_pods, cap_pods;
+	struct member_list members[MEMBER_KINDS];
 	struct view *view; /* published (NULL: not shown) */
 	bool queued;
 	struct entry *next_queued;
@@ -128,18 +140,29 @@ struct fs_cache *fs_cache_new(const char *namespace)
 	return c;
 }
 
-static void pod_record_free(struct pod_record *p)
+static void member_free(struct member *m)
 {
-	free(p->name);
-	free(p->text);
-	free(p);
+	free(m->name);
+	free(m->text);
+	free(m);
+}
+
+static size_t entry_members(const struct entry *e)
+{
+	size_t n = 0;
+
+	for (int k = 0; k < MEMBER_KINDS; k++)
+		n += e->members[k].len;
+	return n;
 }
 
 static void entry_free(struct entry *e)
 {
-	for (size_t i = 0; i < e->n_pods; i++)
-		pod_record_free(e->pods[i]);
-	free(e->pods);
+	for (int k = 0; k < MEMBER_KINDS; k++) {
+		for (size_t i = 0; i < e->members[k].len; i++)
+			member_free(e->members[k].items[i]);
+		free(e->members[k].items);
+	}
 	free(e->name);
 	free(e->workload);
 	blob_unref(e->task);
@@ -155,7 +178,8 @@ static void ns_record_free(struct ns_record *ns)
 	while (hashmap_next(&ns->entries, &pos, NULL, &value))
 		entry_free(value);
 	hashmap_release(&ns->entries);
-	hashmap_release(&ns->pods); /* the records went with their entries */
+	for (int k = 0; k < MEMBER_KINDS; k++)
+		hashmap_release(&ns->members[k]); /* the members went with their entries */
 	fs_listing_unref(ns->listing);
 	blob_unref(ns->name);
 	free(ns);
@@ -191,7 +215,8 @@ static struct ns_record *ns_record_get(struct fs_cache *c, const char *name)
 		ns = xcalloc(1, sizeof(*ns));
 		ns->name = blob_from_string(name);
 		hashmap_init(&ns->entries);
-		hashmap_init(&ns->pods);
+		for (int k = 0; k < MEMBER_KINDS; k++)
+			hashmap_init(&ns->members[k]);
 		ns->listing = listing_new(0, time_real_ms());
 		hashmap_put(&c->namespaces, name, ns);
 	}
@@ -273,40 +298,43 @@ void fs_cache_workload(struct fs_cache *c, const cJSON *workload, bool deleted)
 	pthread_rwlock_unlock(&c->lock);
 }
 
-/* The job or group a pod belongs to. */
-static const char *pod_owner(const cJSON *pod)
+/* The job or group a pod or ConfigMap belongs to. */
+static const char *member_owner(const cJSON *object)
 {
-	const cJSON *labels = json_get(pod, "metadata.labels");
+	const cJSON *labels = json_get(object, "metadata.labels");
 	const char *group = json_get_child_string(labels, LABEL_GROUP_ID);
 
 	return group ? group : json_get_child_string(labels, LABEL_JOB_NAME);
 }
 
-static void pod_detach(struct pod_record *p)
+static void member_detach(struct member *m, enum member_kind kind)
 {
-	struct entry *e = p->owner;
+	struct member_list *list = &m->owner->members[kind];
 
-	e->pods[p->slot] = e->pods[--e->n_pods];
-	e->pods[p->slot]->slot = p->slot;
+	list->items[m->slot] = list->items[--list->len];
+	list->items[m->slot]->slot = m->slot;
 }
 
-static void pod_attach(struct entry *e, struct pod_record *p)
+static void member_attach(struct entry *e, enum member_kind kind, struct member *m)
 {
-	if (e->n_pods == e->cap_pods) {
-		e->cap_pods = e->cap_pods ? e->cap_pods * 2 : 2;
-		e->pods = xreallocarray(e->pods, e->cap_pods, sizeof(*e->pods));
+	struct member_list *list = &e->members[kind];
+
+	if (list->len == list->cap) {
+		list->cap = list->cap ? list->cap * 2 : 2;
+		list->items = xreallocarray(list->items, list->cap, sizeof(*list->items));
 	}
-	p->owner = e;
-	p->slot = e->n_pods;
-	e->pods[e->n_pods++] = p;
+	m->owner = e;
+	m->slot = list->len;
+	list->items[list->len++] = m;
 }
 
-void fs_cache_pod(struct fs_cache *c, const cJSON *pod, bool deleted)
+static void member_event(struct fs_cache *c, enum member_kind kind, const cJSON *object,
+			 bool deleted)
 {
-	const char *name = json_get_string(pod, "metadata.name");
-	const char *owner = pod_owner(pod);
+	const char *name = json_get_string(object, "metadata.name");
+	const char *owner = member_owner(object);
 	struct ns_record *ns;
-	struct pod_record *p;
+	struct member *m;
 	char *text = NULL;
 
 	if (!name)
@@ -314,38 +342,48 @@ void fs_cache_pod(struct fs_cache *c, const cJSON *pod, bool deleted)
 	if (!deleted) {
 		if (!owner)
 			return;
-		text = compact_text(trim_pod(pod));
+		text = compact_text(kind == MEMBER_POD ? trim_pod(object) : trim_configmap(object));
 	}
 	pthread_rwlock_wrlock(&c->lock);
-	ns = ns_record_get(c, json_get_string(pod, "metadata.namespace"));
-	p = ns ? hashmap_get(&ns->pods, name) : NULL;
+	ns = ns_record_get(c, json_get_string(object, "metadata.namespace"));
+	m = ns ? hashmap_get(&ns->members[kind], name) : NULL;
 	if (deleted) {
-		if (p) {
-			hashmap_remove(&ns->pods, name);
-			pod_detach(p);
-			entry_queue(c, p->owner);
-			pod_record_free(p);
+		if (m) {
+			hashmap_remove(&ns->members[kind], name);
+			member_detach(m, kind);
+			entry_queue(c, m->owner);
+			member_free(m);
 		}
 	} else if (ns) {
 		struct entry *e = entry_get(ns, owner);
 
-		if (!p) {
-			p = xcalloc(1, sizeof(*p));
-			p->name = xstrdup(name);
-			hashmap_put(&ns->pods, name, p);
-			pod_attach(e, p);
-		} else if (p->owner != e) {
-			/* Labels do not change, but a new pod may reuse a name. */
-			entry_queue(c, p->owner);
-			pod_detach(p);
-			pod_attach(e, p);
+		if (!m) {
+			m = xcalloc(1, sizeof(*m));
+			m->name = xstrdup(name);
+			hashmap_put(&ns->members[kind], name, m);
+			member_attach(e, kind, m);
+		} else if (m->owner != e) {
+			/* Labels do not change, but a new object may reuse a name. */
+			entry_queue(c, m->owner);
+			member_detach(m, kind);
+			member_attach(e, kind, m);
 		}
-		free(p->text);
-		p->text = TAKE_PTR(text);
+		free(m->text);
+		m->text = TAKE_PTR(text);
 		entry_queue(c, e);
 	}
 	pthread_rwlock_unlock(&c->lock);
 	free(text);
+}
+
+void fs_cache_pod(struct fs_cache *c, const cJSON *pod, bool deleted)
+{
+	member_event(c, MEMBER_POD, pod, deleted);
+}
+
+void fs_cache_configmap(struct fs_cache *c, const cJSON *configmap, bool deleted)
+{
+	member_event(c, MEMBER_CONFIGMAP, configmap, deleted);
 }
 
 /* --- refreshing ------------------------------------------------------------- */
@@ -388,19 +426,21 @@ static cJSON *parse_text(const char *text)
 /* What a view is built from, copied out under the read lock. */
 struct entry_objects {
 	cJSON *workload;
-	cJSON *pods;
+	cJSON *members[MEMBER_KINDS]; /* arrays */
 	struct blob *task;
 };
 
 static void entry_objects_read(const struct entry *e, struct entry_objects *ret)
 {
 	ret->workload = parse_text(e->workload);
-	ret->pods = cJSON_CreateArray();
-	for (size_t i = 0; i < e->n_pods; i++) {
-		cJSON *pod = parse_text(e->pods[i]->text);
+	for (int k = 0; k < MEMBER_KINDS; k++) {
+		ret->members[k] = cJSON_CreateArray();
+		for (size_t i = 0; i < e->members[k].len; i++) {
+			cJSON *object = parse_text(e->members[k].items[i]->text);
 
-		if (pod)
-			cJSON_AddItemToArray(ret->pods, pod);
+			if (object)
+				cJSON_AddItemToArray(ret->members[k], object);
+		}
 	}
 	ret->task = blob_ref(e->task);
 }
@@ -408,8 +448,20 @@ static void entry_objects_read(const struct entry *e, struct entry_objects *ret)
 static void entry_objects_release(struct entry_objects *o)
 {
 	cJSON_Delete(o->workload);
-	cJSON_Delete(o->pods);
+	for (int k = 0; k < MEMBER_KINDS; k++)
+		cJSON_Delete(o->members[k]);
 	blob_unref(o->task);
+}
+
+static struct view *build_view(const struct entry_objects *o, int64_t now_ms)
+{
+	const char *kind = json_get_child_string(json_get(o->workload, "metadata.labels"),
+						 LABEL_KIND);
+
+	if (str_eq(kind, LABEL_KIND_GROUP))
+		return group_view_build(o->workload, o->members[MEMBER_POD],
+					o->members[MEMBER_CONFIGMAP], o->task, now_ms);
+	return job_view_build(o->workload, o->members[MEMBER_POD], o->task, now_ms);
 }
 
 static char *entry_path(const struct fs_cache *c, const struct entry *e)
@@ -425,7 +477,7 @@ static void entry_forget_if_gone(struct fs_cache *c, struct entry *e)
 	pthread_mutex_lock(&c->queue_lock);
 	queued = e->queued;
 	pthread_mutex_unlock(&c->queue_lock);
-	if (queued || e->workload || e->n_pods || e->view)
+	if (queued || e->workload || entry_members(e) || e->view)
 		return;
 	hashmap_remove(&e->ns->entries, e->name);
 	entry_free(e);
@@ -443,7 +495,7 @@ static void refresh_entry(struct fs_cache *c, struct entry *e, int64_t now_ms,
 	entry_objects_read(e, &objects);
 	pthread_rwlock_unlock(&c->lock);
 	if (objects.workload) {
-		fresh = job_view_build(objects.workload, objects.pods, objects.task, now_ms);
+		fresh = build_view(&objects, now_ms);
 		fresh->ns = blob_ref(ns->name);
 	}
 	view_inherit(fresh, old, path, fn, ctx);
@@ -628,14 +680,16 @@ void fs_cache_stats(struct fs_cache *c, struct fs_cache_stats *ret)
 		void *ev;
 
 		ret->shown += ns->shown;
-		ret->pods += ns->pods.len;
+		ret->pods += ns->members[MEMBER_POD].len;
+		ret->configmaps += ns->members[MEMBER_CONFIGMAP].len;
 		while (hashmap_next(&ns->entries, &epos, NULL, &ev)) {
 			struct entry *e = ev;
 
 			ret->entries++;
 			ret->text_bytes += e->workload ? strlen(e->workload) : 0;
-			for (size_t i = 0; i < e->n_pods; i++)
-				ret->text_bytes += e->pods[i]->text ? strlen(e->pods[i]->text) : 0;
+			for (int k = 0; k < MEMBER_KINDS; k++)
+				for (size_t i = 0; i < e->members[k].len; i++)
+					ret->text_bytes += strlen(e->members[k].items[i]->text);
 		}
 	}
 	pthread_rwlock_unlock(&c->lock);

@@ -1,8 +1,9 @@
 /* cache.h — every job and group the mount shows, kept in memory from the
  * informers' events, and the published views the filesystem is read from.
  *
- * Per job or group the cache keeps the trimmed objects (trim.h) as
- * compact JSON text, the task text, and the current view (view.h) with
+ * Per job or group the cache keeps the trimmed objects (trim.h: the
+ * workload, its pods, a group's ConfigMaps) as compact JSON text, the task
+ * text, and the current view (jobview.h, groupview.h) with
  * every file's content already rendered. Events only store text and queue
  * the entry; fs_cache_refresh(), on one thread, rebuilds the views of
  * queued entries, publishes them and reports what changed. Directory
@@ -39,6 +40,9 @@ void fs_cache_workload(struct fs_cache *cache, const cJSON *workload, bool delet
 /* A pod of one of them, found by its konduktor.io/job-name or group-id
  * label (a deleted pod is found by name). Pods of neither are ignored. */
 void fs_cache_pod(struct fs_cache *cache, const cJSON *pod, bool deleted);
+/* A ConfigMap of a group (its inputs, its recorded results), found by its
+ * konduktor.io/group-id label. */
+void fs_cache_configmap(struct fs_cache *cache, const cJSON *configmap, bool deleted);
 
 /* --- refreshing: one thread --------------------------------------------------- */
 
@@ -84,6 +88,7 @@ struct fs_cache_stats {
 	size_t entries;  /* jobs and groups known (shown or not) */
 	size_t shown;    /* with a view */
 	size_t pods;
+	size_t configmaps;
 	size_t queued;
 	size_t text_bytes; /* trimmed objects kept as text */
 };

@@ -18,6 +18,7 @@ enum feed_kind {
 	FEED_JOBS,
 	FEED_JOBSETS,
 	FEED_PODS,
+	FEED_CONFIGMAPS,
 	FEED_KINDS,
 };
 
@@ -44,6 +45,14 @@ static const struct kube_resource *const resources[FEED_KINDS] = {
 	[FEED_JOBS] = &kube_jobs,
 	[FEED_JOBSETS] = &kube_jobsets,
 	[FEED_PODS] = &kube_pods,
+	[FEED_CONFIGMAPS] = &kube_configmaps,
+};
+
+static const char *const selectors[FEED_KINDS] = {
+	[FEED_JOBS] = FEED_JOB_SELECTOR,
+	[FEED_JOBSETS] = FEED_WORKLOAD_SELECTOR,
+	[FEED_PODS] = FEED_WORKLOAD_SELECTOR,
+	[FEED_CONFIGMAPS] = FEED_CONFIGMAP_SELECTOR,
 };
 
 static void on_event(enum kube_event_type type, const cJSON *object, const cJSON *old,
@@ -53,10 +62,17 @@ static void on_event(enum kube_event_type type, const cJSON *object, const cJSON
 	bool deleted = type == KUBE_EVENT_DELETED;
 
 	(void)old;
-	if (src->kind == FEED_PODS)
+	switch (src->kind) {
+	case FEED_PODS:
 		fs_cache_pod(src->feed->cache, object, deleted);
-	else
+		break;
+	case FEED_CONFIGMAPS:
+		fs_cache_configmap(src->feed->cache, object, deleted);
+		break;
+	default:
 		fs_cache_workload(src->feed->cache, object, deleted);
+		break;
+	}
 }
 
 static bool all_synced(const struct feed *f)
@@ -125,7 +141,7 @@ struct feed *feed_start(struct kube_client *client, struct fs_cache *cache,
 		struct kube_informer_opts io = {
 			.resource = resources[k],
 			.namespace = opts->namespace,
-			.label_selector = k == FEED_JOBS ? FEED_JOB_SELECTOR : FEED_WORKLOAD_SELECTOR,
+			.label_selector = selectors[k],
 			.on_event = on_event,
 			.on_synced = on_synced,
 			.on_status = on_status,

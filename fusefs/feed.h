@@ -5,6 +5,8 @@
  *            konduktor.io/component=workload, and not a JobSet's child
  *   JobSets  the same labels (when the cluster serves JobSets)
  *   Pods     the same labels
+ *   ConfigMaps  managed-by, and konduktor.io/component inputs or results
+ *            (a group's inputs and recorded results)
  * Each reconnects by itself after the API server went away and relists
  * after a 410, reporting everything that happened meanwhile. */
 #ifndef KONDUKTOR_FUSEFS_FEED_H
@@ -20,6 +22,8 @@
 #define FEED_WORKLOAD_SELECTOR                                                        \
 	"app.kubernetes.io/managed-by=kubectl-konduktor,konduktor.io/component=workload"
 #define FEED_JOB_SELECTOR FEED_WORKLOAD_SELECTOR ",!jobset.sigs.k8s.io/jobset-name"
+#define FEED_CONFIGMAP_SELECTOR                                                        \
+	"app.kubernetes.io/managed-by=kubectl-konduktor,konduktor.io/component in (inputs,results)"
 
 struct feed;
 

@@ -35,13 +35,8 @@ void index_status_text(const struct index_status *index, struct buf *out)
 	reason_line(index->reason, index->message, out);
 }
 
-void job_error_text(const struct job_status *status, const struct result *result,
-		    struct buf *out)
+void result_error_text(const struct result *result, struct buf *out)
 {
-	if (!result) {
-		buf_printf(out, "%s\n%s\n", status_reason_name(REASON_CANCELLED), status->message);
-		return;
-	}
 	buf_printf(out, "%s\n%s\n", result_outcome_name(result->outcome),
 		   result->reason ? result->reason : "");
 	if (result->log_tail && *result->log_tail) {
@@ -49,6 +44,16 @@ void job_error_text(const struct job_status *status, const struct result *result
 		if (result->log_tail[strlen(result->log_tail) - 1] != '\n')
 			buf_putc(out, '\n');
 	}
+}
+
+void job_error_text(const struct job_status *status, const struct result *result,
+		    struct buf *out)
+{
+	if (!result) {
+		buf_printf(out, "%s\n%s\n", status_reason_name(REASON_CANCELLED), status->message);
+		return;
+	}
+	result_error_text(result, out);
 }
 
 /* The task container's status, else the first (as lib/status.c reads it). */
@@ -82,7 +87,7 @@ const cJSON *log_pod(const struct index_status *index, bool *ret_complete)
 	return pod;
 }
 
-static void add_logs(struct vnode *dir, const struct index_status *index, int64_t now_ms)
+void vnode_add_index_logs(struct vnode *dir, const struct index_status *index, int64_t now_ms)
 {
 	bool complete = false;
 	const cJSON *pod = log_pod(index, &complete);
@@ -122,7 +127,7 @@ static void add_ranks(struct vnode *job_dir, const struct job_status *status, in
 		rank = vnode_add_dir(ranks, name, 2, now_ms);
 		index_status_text(&status->indexes[i], &text);
 		add_buf(rank, "status", &text, now_ms);
-		add_logs(rank, &status->indexes[i], now_ms);
+		vnode_add_index_logs(rank, &status->indexes[i], now_ms);
 	}
 	buf_release(&text);
 }
@@ -159,7 +164,7 @@ struct view *job_view_build(const cJSON *workload, const cJSON *pods, struct blo
 		add_buf(&view->root, "error", &text, now_ms);
 	}
 	if (status.n_indexes) {
-		add_logs(&view->root, &status.indexes[0], now_ms);
+		vnode_add_index_logs(&view->root, &status.indexes[0], now_ms);
 	} else {
 		vnode_add_logs(&view->root, "logs", NULL, false, now_ms);
 	}

@@ -38,6 +38,12 @@ void index_status_text(const struct index_status *index, struct buf *out);
 void job_error_text(const struct job_status *status, const struct result *result,
 		    struct buf *out);
 
+/* "JobFailed\n<reason>\n", then a blank line and the log tail if any. */
+void result_error_text(const struct result *result, struct buf *out);
+
+/* Adds "logs" for an index's latest pod (see log_pod()). */
+void vnode_add_index_logs(struct vnode *dir, const struct index_status *index, int64_t now_ms);
+
 /* The pod whose log a logs file shows, or NULL: an index's latest pod,
  * once a container of it has started. */
 const cJSON *log_pod(const struct index_status *index, bool *ret_complete);

@@ -143,6 +143,20 @@ static const struct trim_rule pod_rules[] = {
 	{ NULL, NULL },
 };
 
+/* --- ConfigMaps of groups (lib/groupresults.c, lib/inputs.c) ------------------ */
+
+static const struct trim_rule configmap_labels[] = {
+	{ LABEL_COMPONENT, NULL }, { LABEL_GROUP_ID, NULL }, { NULL, NULL },
+};
+
+static const struct trim_rule configmap_metadata[] = {
+	{ "name", NULL }, { "namespace", NULL }, { "labels", configmap_labels }, { NULL, NULL },
+};
+
+static const struct trim_rule configmap_rules[] = {
+	{ "metadata", configmap_metadata }, { "data", NULL }, { NULL, NULL },
+};
+
 /* --- copying --------------------------------------------------------------- */
 
 static bool rule_matches(const char *rule, const char *key)
@@ -222,6 +236,11 @@ cJSON *trim_workload(const cJSON *workload)
 cJSON *trim_pod(const cJSON *pod)
 {
 	return trim_copy(pod, pod_rules);
+}
+
+cJSON *trim_configmap(const cJSON *configmap)
+{
+	return trim_copy(configmap, configmap_rules);
 }
 
 void trim_to_identity(cJSON *object, void *ctx)

@@ -28,6 +28,8 @@ cJSON *trim_copy(const cJSON *object, const struct trim_rule *rules);
  * keeps on its own (task.yaml). */
 cJSON *trim_workload(const cJSON *workload);
 cJSON *trim_pod(const cJSON *pod);
+/* A group's inputs or results ConfigMap: its name, labels and data. */
+cJSON *trim_configmap(const cJSON *configmap);
 
 /* Cuts an object down, in place, to metadata.name, namespace and
  * resourceVersion (kube_informer_opts.trim). */
