@@ -24,6 +24,7 @@
 #include "notifier.h"
 #include "strutil.h"
 #include "timeutil.h"
+#include "userconfig.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -198,6 +199,24 @@ static bool session_exited(void *ctx)
 	return fs->session && fuse_session_exited(fs->session);
 }
 
+/* The namespace shown: the kubeconfig's or -n, else the user config's
+ * default (as every kubectl-konduktor command, plugin/kcluster.c), else
+ * "default". *ret_storage holds it when it is the user config's. */
+static int namespace_of(const struct kube_config *config, char **ret_storage, struct error *err)
+{
+	struct user_config user;
+
+	*ret_storage = NULL;
+	if (config->namespace_source != KUBE_NAMESPACE_DEFAULT)
+		return 0;
+	if (user_config_load(NULL, &user, err) < 0)
+		return -1;
+	if (user.namespace)
+		*ret_storage = xstrdup(user.namespace);
+	user_config_release(&user);
+	return 0;
+}
+
 static void overrides_from(const struct cluster_flags *f, struct kube_overrides *o)
 {
 	*o = (struct kube_overrides){
@@ -253,6 +272,8 @@ int fs_daemon_run(const struct fs_options *o)
 	struct notifier *notifier = NULL;
 	struct feed *feed = NULL;
 	struct fuse_session *se = NULL;
+	_cleanup_free_ char *namespace = NULL; /* from the user config, if it says */
+	const char *shown_ns;
 	bool jobsets = false, fs_ready = false, handlers_set = false;
 	int64_t timeout_ms;
 	int code = EXIT_OK, rc;
@@ -281,8 +302,18 @@ int fs_daemon_run(const struct fs_options *o)
 	}
 
 	overrides_from(&o->cluster, &overrides);
-	if (kube_config_load(&overrides, &config, &err) < 0)
+	if (kube_config_load(&overrides, &config, &err) < 0) {
+		/* The same words as kubectl-konduktor's (plugin/kcluster.c). */
+		if (str_has_prefix(err.msg, "invalid configuration: no configuration has been"))
+			error_set(&err, "no cluster is configured (set KUBECONFIG, use --kubeconfig or "
+					"--server, or create ~/.kube/config); start one on this "
+					"machine with 'kubectl konduktor local up'");
 		return fail(&startup, EXIT_ERROR, &err);
+	}
+	if (namespace_of(config, &namespace, &err) < 0) {
+		kube_config_free(config);
+		return fail(&startup, EXIT_USAGE, &err);
+	}
 	timeout_ms = config->request_timeout_ms ? config->request_timeout_ms : FALLBACK_TIMEOUT_MS;
 	client = kube_client_new(TAKE_PTR(config), &err); /* it owns the config, always */
 	if (!client)
@@ -295,14 +326,15 @@ int fs_daemon_run(const struct fs_options *o)
 		goto out;
 	}
 
-	cache = fs_cache_new(o->cluster.all_namespaces ? NULL : kube_client_config(client)->namespace);
+	shown_ns = o->cluster.all_namespaces ? NULL
+		   : namespace ? namespace : kube_client_config(client)->namespace;
+	cache = fs_cache_new(shown_ns);
 	logs = log_registry_new(client, timeout_ms, session_exited, &fs);
 	konduktor_fs_init(&fs, cache, logs);
 	fs_ready = true;
 	{
 		struct feed_opts feed_opts = {
-			.namespace = o->cluster.all_namespaces ? NULL
-							       : kube_client_config(client)->namespace,
+			.namespace = shown_ns,
 			.jobsets = jobsets,
 			/* Back soon after the API server is: retrying a refused
 			 * connection costs nothing. */
@@ -341,8 +373,7 @@ int fs_daemon_run(const struct fs_options *o)
 	}
 	fs.session = se;
 	notifier_attach(notifier);
-	log_msg(1, "mounted %s (%s)", mountpoint,
-		o->cluster.all_namespaces ? "all namespaces" : kube_client_config(client)->namespace);
+	log_msg(1, "mounted %s (%s)", mountpoint, shown_ns ? shown_ns : "all namespaces");
 	if (!o->foreground) {
 		report_mounted(&startup);
 		detach_stdio(log_fd);

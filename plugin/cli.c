@@ -70,9 +70,8 @@ void command_print_help(const struct command *command, const char *parent, FILE 
 		for (const struct command *c = command->subcommands; c->name; c++)
 			fprintf(out, "  %-12s %s\n", c->name, c->summary);
 	}
-	if (command->options) {
-		fputs("\nFlags:\n", out);
+	fputs("\nFlags:\n", out);
+	if (command->options)
 		args_print_options(command->options(), out);
-	}
 	fputs("  -h, --help                   show this help\n", out);
 }

@@ -86,6 +86,10 @@ int cmd_group(int argc, char **argv);
 const struct opt *cmd_group_options(void);
 extern const struct command group_subcommands[];
 
+int cmd_mount(int argc, char **argv);
+const struct opt *cmd_mount_options(void);
+int cmd_umount(int argc, char **argv);
+
 int cmd_local(int argc, char **argv);
 const struct opt *cmd_local_options(void);
 const struct opt *cmd_local_up_options(void);

@@ -21,7 +21,7 @@ FSTYPE = "fuse.konduktor-fs"
 
 
 def mount_entry(path):
-    """(fstype, options) of the mount on top at path, or None."""
+    """(fstype, mount options, source) of the mount on top at path, or None."""
     path = os.path.realpath(path) if os.path.exists(path) else str(path)
     found = None
     with open("/proc/self/mountinfo") as f:
@@ -30,7 +30,7 @@ def mount_entry(path):
             point = fields[4].encode().decode("unicode_escape")
             if point == str(path):
                 sep = fields.index("-")
-                found = (fields[sep + 1], fields[5], fields[sep + 3])
+                found = (fields[sep + 1], fields[5], fields[sep + 2])
     return found
 
 

@@ -1,5 +1,6 @@
-"""konduktor-fs's tree, mounted for real against a local cluster: a job that
-reports a result, one that fails, a 2-node job with ranks/; every file's
+"""konduktor-fs's tree, mounted for real against a local cluster, with
+`kubectl konduktor launch` making the jobs: a job that reports a result,
+one that fails, a 2-node job (a JobSet) with ranks/; every file's
 content (result.json exactly as `kubectl konduktor result` prints it, error
 in the words `result` uses); stable inode numbers; writes refused; a
 deleted job's directory disappearing."""
@@ -9,6 +10,12 @@ import stat
 
 from fusetools import EROFS, errno_of, fs_mount, read, wait_for_file  # noqa: F401
 from jobtools import create_job, konduktor, write_task
+
+
+def launch(cluster, task):
+    r = konduktor(cluster, "launch", "-d", str(task))
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
 
 OK_RUN = """echo starting
 echo '{"loss": 0.5}' > "$KONDUKTOR_OUTPUT_DIR/result.json"
@@ -28,22 +35,20 @@ def test_the_tree_of_finished_jobs(cluster, fs_mount, tmp_path):
     ok = write_task(tmp_path, "ok", OK_RUN)
     bad = write_task(tmp_path, "bad", FAIL_RUN)
     ranks = write_task(tmp_path, "ranks", RANKS_RUN, num_nodes=2)
-    create_job(cluster, ok, "ok-a1b2")
-    create_job(cluster, bad, "bad-c3d4")
-    create_job(cluster, ranks, "ranks-e5f6", "--jobset")
+    ok_job, bad_job, ranks_job = launch(cluster, ok), launch(cluster, bad), launch(cluster, ranks)
 
     # As a user runs it: returns once mounted, serves in the background.
     m = fs_mount(cluster, foreground=False)
     root = m.path
-    assert sorted(os.listdir(root)) == ["bad-c3d4", "ok-a1b2", "ranks-e5f6"]
-    for name in ("ok-a1b2", "bad-c3d4", "ranks-e5f6"):
+    assert sorted(os.listdir(root)) == sorted([ok_job, bad_job, ranks_job])
+    for name in (ok_job, bad_job, ranks_job):
         wait_for_file(root / name / "status", ended)
 
     # A result.
-    job = root / "ok-a1b2"
+    job = root / ok_job
     assert sorted(os.listdir(job)) == ["logs", "result.json", "status", "task.yaml"]
     assert read(job / "status") == "SUCCEEDED\n"
-    result = konduktor(cluster, "result", "ok-a1b2")
+    result = konduktor(cluster, "result", ok_job)
     assert result.returncode == 0, result.stderr
     assert read(job / "result.json") == result.stdout == '{"loss": 0.5}\n'
     assert read(job / "task.yaml") == ok.read_text()
@@ -54,19 +59,19 @@ def test_the_tree_of_finished_jobs(cluster, fs_mount, tmp_path):
     assert st.st_uid == os.getuid()
 
     # A failure: no result.json, an error in `result`'s words.
-    job = root / "bad-c3d4"
+    job = root / bad_job
     assert sorted(os.listdir(job)) == ["error", "logs", "status", "task.yaml"]
     assert read(job / "status") == "FAILED\nBackoffLimitExceeded: exited with code 3 after 1 attempt\n"
     error = read(job / "error")
     assert error.startswith("JobFailed\nexited with code 3: ValueError: bad lr\n\n"), error
     assert "about to fail" in error and error.endswith("ValueError: bad lr\n")
-    result = konduktor(cluster, "result", "bad-c3d4")
+    result = konduktor(cluster, "result", bad_job)
     assert result.returncode == 10
     assert error.split("\n")[1] in result.stderr
     assert "about to fail" in read(job / "logs")
 
     # Two nodes: ranks/, rank 0 reports.
-    job = root / "ranks-e5f6"
+    job = root / ranks_job
     assert sorted(os.listdir(job)) == ["logs", "ranks", "result.json", "status", "task.yaml"]
     assert sorted(os.listdir(job / "ranks")) == ["0", "1"]
     assert sorted(os.listdir(job / "ranks" / "1")) == ["logs", "status"]
@@ -83,7 +88,7 @@ def test_the_tree_of_finished_jobs(cluster, fs_mount, tmp_path):
     assert numbers["status"] == os.stat(job / "status").st_ino
     m.unmount()
     m = fs_mount(cluster, name="again")
-    assert os.stat(m.path / "ranks-e5f6" / "status").st_ino == numbers["status"]
+    assert os.stat(m.path / ranks_job / "status").st_ino == numbers["status"]
 
 
 def test_writes_are_refused_and_a_deleted_job_disappears(cluster, fs_mount, tmp_path):
