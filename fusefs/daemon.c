@@ -353,6 +353,15 @@ int fs_daemon_run(const struct fs_options *o)
 	/* Everything listed is shown from the first `ls`; what comes later
 	 * the notifier publishes. */
 	fs_cache_refresh(cache, time_real_ms(), NULL, NULL);
+	{
+		struct fs_cache_stats stats;
+
+		fs_cache_stats(cache, &stats);
+		log_msg(1, "listed %zu jobs and groups (%zu shown), %zu pods, %zu ConfigMaps: "
+			   "%zu KiB of trimmed objects kept",
+			stats.entries, stats.shown, stats.pods, stats.configmaps,
+			stats.text_bytes / 1024);
+	}
 	notifier = notifier_start(&fs, &err);
 	if (!notifier) {
 		code = fail(&startup, EXIT_ERROR, &err);

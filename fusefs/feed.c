@@ -14,6 +14,9 @@
 #include "trim.h"
 #include "xalloc.h"
 
+/* Objects per page of a list. */
+#define FEED_PAGE_SIZE 100
+
 enum feed_kind {
 	FEED_JOBS,
 	FEED_JOBSETS,
@@ -149,6 +152,9 @@ struct feed *feed_start(struct kube_client *client, struct fs_cache *cache,
 			.ctx = src,
 			.min_backoff_ms = opts->min_backoff_ms,
 			.max_backoff_ms = opts->max_backoff_ms,
+			/* A page of whole Jobs with their pod templates is the
+			 * daemon's peak memory: keep pages small. */
+			.page_size = FEED_PAGE_SIZE,
 		};
 
 		src->feed = f;

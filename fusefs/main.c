@@ -1,5 +1,6 @@
 /* main.c — konduktor-fs's entry point: parses the command line and runs
  * the daemon (daemon.h). */
+#include <malloc.h>
 #include <stdio.h>
 
 #include "daemon.h"
@@ -12,6 +13,10 @@ int main(int argc, char **argv)
 	struct error err = ERROR_INIT;
 	int code;
 
+	/* Informer, notifier, FUSE and log threads would each get an arena of
+	 * their own: two keep the daemon's memory (docs/filesystem.md) from
+	 * growing with fragmentation between them. */
+	mallopt(M_ARENA_MAX, 2);
 	fs_options_init(&options);
 	if (fs_options_parse(&options, argc, argv, &err) < 0) {
 		fprintf(stderr, "error: %s\nRun 'konduktor-fs --help' for the flags.\n", err.msg);

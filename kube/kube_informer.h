@@ -6,10 +6,13 @@
  * resourceVersion with bookmarks, reconnecting after drops with capped
  * backoff and resuming where it left off. When the server says the
  * version is gone (410, as a status or an ERROR event) or the stream is
- * malformed, it lists again and reconciles: objects that vanished in the
- * gap are reported DELETED (with their last known state), changed ones
- * MODIFIED, new ones ADDED — so a consumer never misses or repeats a final
- * state. After each (re)list, on_synced says the cache is complete again.
+ * malformed, it lists again and reconciles: new objects are reported
+ * ADDED and changed ones MODIFIED as each page of the list arrives (a
+ * list is never held whole, so memory stays at one page of objects), and
+ * once the last page is in, objects that vanished in the gap are reported
+ * DELETED (with their last known state) — so a consumer never misses or
+ * repeats a final state. After each (re)list, on_synced says the cache is
+ * complete again.
  *
  * Threads: callbacks run on the informer's thread, one at a time, never
  * while the cache lock is held: they may call kube_informer_get/foreach/
