@@ -60,8 +60,9 @@ struct entry {
 	struct blob *task; /* the task as launched, or NULL */
 	struct member_list members[MEMBER_KINDS];
 	struct view *view; /* published (NULL: not shown) */
-	bool queued;
+	bool queued;       /* in the queue, or deferred */
 	struct entry *next_queued;
+	int64_t not_before_ms; /* (monotonic) its next rebuild, when paced */
 };
 
 struct fs_cache {
@@ -76,7 +77,18 @@ struct fs_cache {
 	struct entry *queue_head, *queue_tail;
 	size_t queued;
 	bool interrupted;
+	/* Entries whose rebuild was paced (see PACE_*), each with its time. */
+	struct entry *deferred;
+	size_t n_deferred;
+	struct fs_cache_pacing pacing;
 };
+
+/* A job's view costs microseconds to rebuild; a big group's, with tens of
+ * thousands of inputs, much more. An entry whose rebuild took longer than
+ * 5 ms waits 4 times as long (at most 800 ms) before the next one, so that
+ * the refresher spends at most about a fifth of a CPU on it and its
+ * changes still show within a second. */
+#define FS_CACHE_PACING_DEFAULT { .min_cost_ms = 5, .factor = 4, .max_ms = 800 }
 
 /* --- listings --------------------------------------------------------------- */
 
@@ -137,7 +149,13 @@ struct fs_cache *fs_cache_new(const char *namespace)
 		pthread_condattr_destroy(&attr);
 	}
 	c->root = listing_new(0, time_real_ms());
+	c->pacing = (struct fs_cache_pacing)FS_CACHE_PACING_DEFAULT;
 	return c;
+}
+
+void fs_cache_set_pacing(struct fs_cache *c, const struct fs_cache_pacing *pacing)
+{
+	c->pacing = *pacing;
 }
 
 static void member_free(struct member *m)
@@ -388,26 +406,44 @@ void fs_cache_configmap(struct fs_cache *c, const cJSON *configmap, bool deleted
 
 /* --- refreshing ------------------------------------------------------------- */
 
+/* Under queue_lock: when the first deferred entry is due (monotonic), or
+ * INT64_MAX. */
+static int64_t earliest_deferred(const struct fs_cache *c)
+{
+	int64_t earliest = INT64_MAX;
+
+	for (const struct entry *e = c->deferred; e; e = e->next_queued)
+		if (e->not_before_ms < earliest)
+			earliest = e->not_before_ms;
+	return earliest;
+}
+
 bool fs_cache_wait(struct fs_cache *c, int64_t timeout_ms)
 {
+	int64_t now = time_mono_ms(), until_ms;
 	struct timespec until;
-	bool queued;
+	bool ready;
 
+	pthread_mutex_lock(&c->queue_lock);
+	until_ms = now + timeout_ms;
+	if (earliest_deferred(c) < until_ms)
+		until_ms = earliest_deferred(c);
+	if (until_ms < now)
+		until_ms = now;
 	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (timeout_ms % 1000) * 1000000;
+	until.tv_sec += (until_ms - now) / 1000;
+	until.tv_nsec += ((until_ms - now) % 1000) * 1000000;
 	if (until.tv_nsec >= 1000000000) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000;
 	}
-	pthread_mutex_lock(&c->queue_lock);
 	while (!c->queue_head && !c->interrupted &&
 	       pthread_cond_timedwait(&c->queue_cond, &c->queue_lock, &until) == 0)
 		;
 	c->interrupted = false;
-	queued = c->queue_head != NULL;
+	ready = c->queue_head != NULL || earliest_deferred(c) <= time_mono_ms();
 	pthread_mutex_unlock(&c->queue_lock);
-	return queued;
+	return ready;
 }
 
 void fs_cache_interrupt(struct fs_cache *c)
@@ -469,8 +505,9 @@ static char *entry_path(const struct fs_cache *c, const struct entry *e)
 	return c->namespace ? xstrdup(e->name) : xasprintf("%s/%s", e->ns->name->data, e->name);
 }
 
-/* Under the write lock: frees an entry nothing refers to any more. */
-static void entry_forget_if_gone(struct fs_cache *c, struct entry *e)
+/* Under the write lock: frees an entry nothing refers to any more; true
+ * if it did. */
+static bool entry_forget_if_gone(struct fs_cache *c, struct entry *e)
 {
 	bool queued;
 
@@ -478,14 +515,26 @@ static void entry_forget_if_gone(struct fs_cache *c, struct entry *e)
 	queued = e->queued;
 	pthread_mutex_unlock(&c->queue_lock);
 	if (queued || e->workload || entry_members(e) || e->view)
-		return;
+		return false;
 	hashmap_remove(&e->ns->entries, e->name);
 	entry_free(e);
+	return true;
 }
 
-static void refresh_entry(struct fs_cache *c, struct entry *e, int64_t now_ms,
+/* An entry that took long to rebuild is rebuilt again no sooner than
+ * not_before_ms; if it was queued meanwhile, it waits with the deferred. */
+static void pace(struct fs_cache *c, struct entry *e, int64_t not_before_ms)
+{
+	pthread_mutex_lock(&c->queue_lock);
+	e->not_before_ms = not_before_ms;
+	pthread_mutex_unlock(&c->queue_lock);
+}
+
+/* Rebuilds one entry; false if that freed it (nothing is left of it). */
+static bool refresh_entry(struct fs_cache *c, struct entry *e, int64_t now_ms,
 			  view_change_fn fn, void *ctx)
 {
+	bool freed;
 	struct entry_objects objects;
 	struct view *fresh = NULL, *old = e->view;
 	_cleanup_free_ char *path = entry_path(c, e);
@@ -510,9 +559,10 @@ static void refresh_entry(struct fs_cache *c, struct entry *e, int64_t now_ms,
 		if (!fresh && --ns->shown == 0)
 			c->root_stale = true;
 	}
-	entry_forget_if_gone(c, e);
+	freed = entry_forget_if_gone(c, e);
 	pthread_rwlock_unlock(&c->lock);
 	view_unref(old);
+	return !freed;
 }
 
 /* Under the write lock. */
@@ -563,15 +613,38 @@ static void rebuild_root_listing(struct fs_cache *c, int64_t now_ms, view_change
 size_t fs_cache_refresh(struct fs_cache *c, int64_t now_ms, view_change_fn fn, void *ctx)
 {
 	_cleanup_free_ struct entry **batch = NULL;
-	size_t n = 0, pos = 0;
+	struct entry *still_deferred = NULL, *next;
+	size_t n = 0, kept = 0, pos = 0;
+	int64_t mono = time_mono_ms();
 	void *value;
 
 	/* The batch is copied out: an entry queued again while it is being
 	 * rebuilt goes into the next batch through its next_queued link. */
 	pthread_mutex_lock(&c->queue_lock);
-	if (c->queued)
-		batch = xcalloc(c->queued, sizeof(*batch));
-	for (struct entry *e = c->queue_head; e; e = e->next_queued) {
+	if (c->queued + c->n_deferred)
+		batch = xcalloc(c->queued + c->n_deferred, sizeof(*batch));
+	for (struct entry *e = c->deferred; e; e = next) {
+		next = e->next_queued;
+		if (e->not_before_ms <= mono) {
+			e->queued = false;
+			batch[n++] = e;
+		} else {
+			e->next_queued = still_deferred;
+			still_deferred = e;
+			kept++;
+		}
+	}
+	c->deferred = still_deferred;
+	c->n_deferred = kept;
+	for (struct entry *e = c->queue_head; e; e = next) {
+		next = e->next_queued;
+		if (e->not_before_ms > mono) {
+			/* Rebuilt too recently: later, and once. */
+			e->next_queued = c->deferred;
+			c->deferred = e;
+			c->n_deferred++;
+			continue;
+		}
 		e->queued = false;
 		batch[n++] = e;
 	}
@@ -583,8 +656,19 @@ size_t fs_cache_refresh(struct fs_cache *c, int64_t now_ms, view_change_fn fn, v
 
 	/* Entries are freed only here (each by its own refresh), so the
 	 * batch stays valid. */
-	for (size_t i = 0; i < n; i++)
-		refresh_entry(c, batch[i], now_ms, fn, ctx);
+	for (size_t i = 0; i < n; i++) {
+		int64_t started = time_mono_ms(), cost;
+
+		if (!refresh_entry(c, batch[i], now_ms, fn, ctx))
+			continue; /* freed */
+		cost = time_mono_ms() - started;
+		if (cost >= c->pacing.min_cost_ms) {
+			int64_t wait = (cost > 1 ? cost : 1) * c->pacing.factor;
+
+			pace(c, batch[i], started + cost + (wait < c->pacing.max_ms ? wait
+										   : c->pacing.max_ms));
+		}
+	}
 	pthread_rwlock_wrlock(&c->lock);
 	while (hashmap_next(&c->namespaces, &pos, NULL, &value))
 		if (((struct ns_record *)value)->listing_stale)
@@ -694,6 +778,6 @@ void fs_cache_stats(struct fs_cache *c, struct fs_cache_stats *ret)
 	}
 	pthread_rwlock_unlock(&c->lock);
 	pthread_mutex_lock(&c->queue_lock);
-	ret->queued = c->queued;
+	ret->queued = c->queued + c->n_deferred;
 	pthread_mutex_unlock(&c->queue_lock);
 }

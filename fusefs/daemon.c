@@ -217,6 +217,18 @@ static int namespace_of(const struct kube_config *config, char **ret_storage, st
 	return 0;
 }
 
+/* The daemon's log of its connection to the API server. */
+static void log_connection(const char *resource, bool connected, const struct error *err,
+			   void *ctx)
+{
+	(void)ctx;
+	if (connected)
+		log_warn("%s: the API server is back; catching up", resource);
+	else
+		log_warn("%s: lost the API server (%s); serving what is cached, retrying",
+			 resource, err ? err->msg : "no reason given");
+}
+
 static void overrides_from(const struct cluster_flags *f, struct kube_overrides *o)
 {
 	*o = (struct kube_overrides){
@@ -340,6 +352,7 @@ int fs_daemon_run(const struct fs_options *o)
 			 * connection costs nothing. */
 			.min_backoff_ms = RECONNECT_MIN_MS,
 			.max_backoff_ms = RECONNECT_MAX_MS,
+			.on_connection = log_connection,
 		};
 
 		feed = feed_start(client, cache, &feed_opts, &err);

@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "kube_informer.h"
-#include "log.h"
 #include "threads.h"
 #include "timeutil.h"
 #include "trim.h"
@@ -37,6 +36,7 @@ struct feed_source {
 
 struct feed {
 	struct fs_cache *cache;
+	struct feed_opts opts;
 	struct feed_source sources[FEED_KINDS];
 	pthread_mutex_t lock; /* guards synced/connected, first_error and the condition */
 	pthread_cond_t cond;
@@ -101,10 +101,12 @@ static void on_status(bool connected, const struct error *err, void *ctx)
 {
 	struct feed_source *src = ctx;
 	struct feed *f = src->feed;
-	bool was_connected;
+	bool report;
 
 	pthread_mutex_lock(&f->lock);
-	was_connected = src->connected;
+	/* Once per loss, once per recovery, after the first list (before, a
+	 * failure ends the start: feed_wait_synced() says why). */
+	report = connected != src->connected && all_synced(f);
 	src->connected = connected;
 	if (!connected && !all_synced(f) && !f->failed_early) {
 		f->failed_early = true;
@@ -113,14 +115,10 @@ static void on_status(bool connected, const struct error *err, void *ctx)
 		pthread_cond_broadcast(&f->cond);
 	}
 	pthread_mutex_unlock(&f->lock);
-	/* The daemon's log: once per loss, once per recovery. */
-	if (!connected && was_connected)
-		log_warn("%s: lost the API server (%s); serving what is cached, retrying",
-			 resources[src->kind]->plural, err ? err->msg : "no reason given");
-	else if (connected && !was_connected)
-		log_warn("%s: the API server is back; catching up", resources[src->kind]->plural);
+	if (f->opts.on_connection && report)
+		f->opts.on_connection(resources[src->kind]->plural, connected, connected ? NULL : err,
+				      f->opts.ctx);
 }
-
 
 struct feed *feed_start(struct kube_client *client, struct fs_cache *cache,
 			const struct feed_opts *opts, struct error *err)
@@ -128,6 +126,8 @@ struct feed *feed_start(struct kube_client *client, struct fs_cache *cache,
 	struct feed *f = xcalloc(1, sizeof(*f));
 
 	f->cache = cache;
+	f->opts = *opts;
+	f->opts.namespace = NULL; /* only needed while starting */
 	pthread_mutex_init(&f->lock, NULL);
 	{
 		pthread_condattr_t attr;

@@ -31,6 +31,12 @@ struct feed_opts {
 	const char *namespace; /* NULL: every namespace */
 	bool jobsets;          /* the cluster serves JobSets */
 	int64_t min_backoff_ms, max_backoff_ms; /* reconnecting (0: the informer's defaults) */
+	/* Optional: told once when an informer loses the API server (err says
+	 * why) and once when it is back (err NULL); `resource` is the plural
+	 * ("pods"). Runs on the informer's thread. */
+	void (*on_connection)(const char *resource, bool connected, const struct error *err,
+			      void *ctx);
+	void *ctx;
 };
 
 /* Starts the informers (their threads block the termination signals). */

@@ -17,7 +17,6 @@
 
 #include "cleanup.h"
 #include "hashmap.h"
-#include "log.h"
 #include "manifest.h"
 #include "threads.h"
 #include "timeutil.h"
@@ -213,8 +212,7 @@ static void *stream_main(void *arg)
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
 failed:
-	if (err.code != KUBE_ERR_CANCELLED)
-		log_warn("log of pod '%s': %s", s->pod, err.msg);
+	/* Readers get the error: open and read say it (ops.c logs it). */
 	pthread_mutex_lock(&s->lock);
 	s->failed = true;
 	s->err = err;

@@ -111,6 +111,31 @@ def test_mount_errors(cluster, tmp_path):
     assert time.monotonic() - started < 20
     assert not is_mounted(empty)
 
+    # No kubeconfig at all: what to do about it.
+    r = konduktor(cluster, "mount", str(empty),
+                  env=plugin_env(cluster, KUBECONFIG=str(tmp_path / "no-such-config")))
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: no cluster is configured"), r.stderr
+    assert "kubectl konduktor local up" in r.stderr
+
+    # The cluster answers, but not the lists of jobs.
+    cluster.set_faults([{"status": 500, "share": 1, "verb": "list", "resource": "jobs"}])
+    r = konduktor(cluster, "mount", str(empty), "--request-timeout", "2s")
+    cluster.clear_faults()
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"error: cannot list jobs from the cluster at {cluster.url}: ")
+    assert not is_mounted(empty)
+
+    r = konduktor(cluster, "mount", str(empty), "--log-file", str(tmp_path / "no" / "fs.log"))
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"error: cannot open log file '{tmp_path / 'no' / 'fs.log'}': ")
+
+    r = konduktor(cluster, "mount", str(empty),
+                  env=plugin_env(cluster, KONDUKTOR_FS=str(tmp_path / "no-such-program")))
+    assert r.returncode == 1
+    assert r.stderr == (f"error: mount: cannot run {tmp_path / 'no-such-program'}: "
+                        "No such file or directory\n")
+
     # No FUSE device (a mount namespace without /dev/fuse).
     r = subprocess.run(["unshare", "-m", "sh", "-c", 'mount -t tmpfs none /dev && exec "$@"',
                         "sh", konduktor_fs_path(), str(empty)],
@@ -141,6 +166,25 @@ def test_umount_clears_the_mount_of_a_dead_daemon(cluster, fs_mount, tmp_path):
     assert r.returncode == 0, r.stderr
     assert mount_entry(m.path) is None
     assert os.listdir(m.path) == []
+
+
+def test_umount_without_fusermount3(cluster, fs_mount):
+    # As root, a lazy umount2() does what fusermount3 would.
+    m = fs_mount(cluster)
+    r = konduktor(cluster, "umount", str(m.path), env=plugin_env(cluster, PATH="/nonexistent"))
+    assert r.returncode == 0, r.stderr
+    assert mount_entry(m.path) is None
+    assert m.wait() == 0
+
+
+def test_logs_without_a_temporary_directory(cluster, fs_mount, tmp_path):
+    # Logs are kept in $TMPDIR: where it cannot be written, reading one is
+    # an I/O error, and everything else is as usual.
+    launched = konduktor(cluster, "launch", "-d", str(write_task(tmp_path, "ok", "echo hi")))
+    name = launched.stdout.strip()
+    m = fs_mount(cluster, env=dict(os.environ, TMPDIR=str(tmp_path / "missing")))
+    wait_for_file(m.path / name / "status", lambda t: t == "SUCCEEDED\n")
+    assert errno_of(lambda: open(m.path / name / "logs").read()) == errno.EIO
 
 
 def test_umount_leaves_other_mounts_alone(cluster, tmp_path):

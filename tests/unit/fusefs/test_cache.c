@@ -14,6 +14,7 @@
 
 #include "cache.h"
 #include "jsonutil.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 static cJSON *job(const char *ns, const char *name, const char *condition)
@@ -241,6 +242,20 @@ static void test_deleting_what_was_never_seen(void **state)
 	fs_cache_free(c);
 }
 
+/* Refreshes until nothing is queued or paced any more. */
+static void drain(struct fs_cache *c)
+{
+	struct fs_cache_stats stats;
+
+	for (;;) {
+		fs_cache_refresh(c, 5000, NULL, NULL);
+		fs_cache_stats(c, &stats);
+		if (!stats.queued)
+			return;
+		fs_cache_wait(c, 1000);
+	}
+}
+
 /* Feeders and the refresher at once: entries queued again while a batch
  * is being rebuilt must neither be lost nor corrupt the batch. */
 #define STRESS_JOBS 64
@@ -288,8 +303,7 @@ static void test_feeding_while_refreshing(void **state)
 	assert_true(rounds > 1); /* they did overlap */
 	for (int t = 0; t < 2; t++)
 		pthread_join(threads[t], NULL);
-	while (fs_cache_refresh(c, 5000, NULL, NULL))
-		;
+	drain(c);
 	assert_int_equal(fs_cache_resolve(c, "", &node), 0);
 	assert_int_equal(node.listing->len, STRESS_JOBS);
 	fs_node_release(&node);
@@ -302,6 +316,32 @@ static void test_feeding_while_refreshing(void **state)
 	fs_cache_free(c);
 }
 
+/* A paced entry waits for its time; what changed meanwhile comes in one
+ * rebuild then. */
+static void test_pacing(void **state)
+{
+	struct fs_cache *c = fs_cache_new("default");
+	struct fs_cache_pacing always = { .min_cost_ms = 0, .factor = 1000, .max_ms = 200 };
+	int64_t waited;
+
+	(void)state;
+	fs_cache_set_pacing(c, &always);
+	feed_job(c, "default", "slow", NULL, false);
+	assert_int_equal(fs_cache_refresh(c, 1, NULL, NULL), 1);
+	assert_file(c, "slow/status", "PENDING\nNotStarted: waiting for pods\n");
+	feed_pod(c, "default", "slow-0-x", "slow", "running", false);
+	feed_job(c, "default", "slow", NULL, false);
+	assert_int_equal(fs_cache_refresh(c, 2, NULL, NULL), 0); /* deferred */
+	assert_file(c, "slow/status", "PENDING\nNotStarted: waiting for pods\n");
+	waited = time_mono_ms();
+	assert_true(fs_cache_wait(c, 5000));
+	waited = time_mono_ms() - waited;
+	assert_true(waited < 5000);
+	assert_int_equal(fs_cache_refresh(c, 3, NULL, NULL), 1);
+	assert_file(c, "slow/status", "RUNNING\n");
+	fs_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_all_namespaces),
 		cmocka_unit_test(test_deleting_what_was_never_seen),
 		cmocka_unit_test(test_feeding_while_refreshing),
+		cmocka_unit_test(test_pacing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
