@@ -108,7 +108,8 @@ static int check_flags(struct launch_opts *o)
 		     : !strcmp(dry_run_flag, "server")                    ? DRY_RUN_SERVER
 									  : (enum dry_run)-1;
 	if ((int)o->dry_run < 0) {
-		cli_error("launch: --dry-run: unknown value '%s' (use client or server)", dry_run_flag);
+		cli_error("launch: --dry-run: unknown value '%s' (use client or server)",
+			  dry_run_flag);
 		return EXIT_USAGE;
 	}
 	o->jobset = !jobset_flag || !strcmp(jobset_flag, "auto") ? JOBSET_AUTO
@@ -291,10 +292,12 @@ static int create_objects(struct kcluster *kc, const char *ns, cJSON *items, boo
 		if (manifest_set_owner(patch, workload, err) < 0 ||
 		    kube_patch(kc->client, resource_of(obj), ns, json_get_string(obj, "metadata.name"),
 			       KUBE_PATCH_MERGE, patch, NULL, &answer, err) < 0) {
+			const char *kind = json_get_string(obj, "kind");
+			const char *name = json_get_string(obj, "metadata.name");
+
 			error_prefix(err, "cannot make %s '%s' owned by the job (delete it with "
 					  "'kubectl konduktor cleanup %s')",
-				     json_get_string(obj, "kind"), json_get_string(obj, "metadata.name"),
-				     json_get_string(workload, "metadata.name"));
+				     kind, name, json_get_string(workload, "metadata.name"));
 			return -1;
 		}
 		cJSON_ReplaceItemInArray(created, i, answer);
