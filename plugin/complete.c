@@ -50,11 +50,9 @@ void completion_release(struct completion *c)
 	strv_release(&c->candidates);
 }
 
-/* A command is offered once it can run: it has its own `run`, it has
- * subcommands, or its parent's `run` dispatches it (as `local` does). */
-static bool command_available(const struct command *c, const struct command *parent)
+static bool command_available(const struct command *c)
 {
-	return c->run || c->subcommands || (parent && parent->run);
+	return c->run || c->subcommands;
 }
 
 static const struct opt *options_of(const struct command *c)
@@ -204,7 +202,7 @@ static void walk_words(struct walk *w, const struct command *table, int n, char 
 		if (choices) {
 			const struct command *c = command_find(choices, word);
 
-			if (!c || !command_available(c, w->command)) {
+			if (!c || !command_available(c)) {
 				w->lost = true;
 				return;
 			}
@@ -355,7 +353,7 @@ static void complete_argument(struct walk *w, const struct command *table, const
 
 	if (choices) {
 		for (const struct command *s = choices; s->name; s++)
-			if (command_available(s, c))
+			if (command_available(s))
 				add_candidate(ret, word, s->name, s->summary);
 		ret->directive = COMPLETE_NO_FILE;
 		return;
