@@ -146,14 +146,14 @@ static void add_files_from_line(struct vnode *dir, const char *line, int64_t now
 }
 
 /* result.json or error of a finished input, and its line for results.jsonl. */
-static void add_outcome(struct vnode *dir, size_t i, const struct index_status *is,
-			struct group_results *results, int64_t now_ms)
+static void add_outcome(struct vnode *dir, const cJSON *job, size_t i,
+			const struct index_status *is, struct group_results *results, int64_t now_ms)
 {
 	struct result r;
 	bool from_pod;
 
 	result_init(&r);
-	if (group_input_result(is, &r) != 0) {
+	if (group_input_result(job, is, &r) != 0) {
 		result_release(&r);
 		return; /* not finished */
 	}
@@ -175,9 +175,9 @@ static void add_outcome(struct vnode *dir, size_t i, const struct index_status *
 	result_release(&r);
 }
 
-static void add_input_dir(struct vnode *root, size_t i, size_t size, const struct index_status *is,
-			  struct group_results *results, const struct inputs_text *inputs,
-			  struct blob *task, int64_t now_ms)
+static void add_input_dir(struct vnode *root, const cJSON *job, size_t i, size_t size,
+			  const struct index_status *is, struct group_results *results,
+			  const struct inputs_text *inputs, struct blob *task, int64_t now_ms)
 {
 	char name[24];
 	struct buf text = BUF_INIT(FILE_TEXT_MAX);
@@ -187,7 +187,7 @@ static void add_input_dir(struct vnode *root, size_t i, size_t size, const struc
 	dir = vnode_add_dir(root, name, 5, now_ms);
 	index_status_text(is, &text);
 	vnode_add_file(dir, "status", blob_new(text.data, text.len), now_ms);
-	add_outcome(dir, i, is, results, now_ms);
+	add_outcome(dir, job, i, is, results, now_ms);
 	vnode_add_index_logs(dir, is, now_ms);
 	if (inputs->lengths[i])
 		vnode_add_file(dir, "input.json",
@@ -239,8 +239,8 @@ struct view *group_view_build(const cJSON *job, const cJSON *pods, const cJSON *
 	vnode_add_file(&view->root, "status", blob_new(text.data, text.len), now_ms);
 	buf_reset(&text);
 	for (size_t i = 0; i < size; i++)
-		add_input_dir(&view->root, i, size, &status.indexes[i], &results, &inputs, task,
-			      now_ms);
+		add_input_dir(&view->root, job, i, size, &status.indexes[i], &results, &inputs,
+			      task, now_ms);
 	/* After the inputs: each finished one has added its line. */
 	group_results_render(&results, true, &text);
 	vnode_add_file(&view->root, "results.jsonl", blob_new(text.data, text.len), now_ms);

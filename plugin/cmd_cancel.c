@@ -78,6 +78,7 @@ int cmd_cancel(int argc, char **argv)
 	_cleanup_json_ cJSON *patch = NULL;
 	char now[RFC3339_MAX];
 	int64_t deadline;
+	bool cancelled;
 	int code, r;
 
 	kjob_init(&job);
@@ -97,12 +98,13 @@ int cmd_cancel(int argc, char **argv)
 		code = jobcmd_not_found(&job);
 		goto out;
 	}
-	if (st.state == JOB_SUCCEEDED || (st.state == JOB_FAILED && !status_is_cancelled(job.workload))) {
+	cancelled = status_is_cancelled(job.workload);
+	if (st.state == JOB_SUCCEEDED || (st.state == JOB_FAILED && !cancelled)) {
 		printf("job '%s' has already ended (%s); nothing to cancel\n", job.name,
 		       job_state_name(st.state));
 		goto out;
 	}
-	if (!status_is_cancelled(job.workload)) {
+	if (!cancelled) {
 		time_format_rfc3339(time(NULL), now);
 		patch = status_cancel_patch(now);
 		if (kube_patch(kc->client, job.resource, job.namespace, job.name, KUBE_PATCH_MERGE,

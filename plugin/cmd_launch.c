@@ -5,7 +5,6 @@
  * terminal. Then, by default, rank 0's log is followed until the job ends
  * and the command exits with the outcome's code; -d returns at once,
  * --wait prints only the result; --dry-run prints the objects. */
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +107,8 @@ static int check_flags(struct launch_opts *o)
 		     : !strcmp(dry_run_flag, "server")                    ? DRY_RUN_SERVER
 									  : (enum dry_run)-1;
 	if ((int)o->dry_run < 0) {
-		cli_error("launch: --dry-run: unknown value '%s' (use client or server)", dry_run_flag);
+		cli_error("launch: --dry-run: unknown value '%s' (use client or server)",
+			  dry_run_flag);
 		return EXIT_USAGE;
 	}
 	o->jobset = !jobset_flag || !strcmp(jobset_flag, "auto") ? JOBSET_AUTO
@@ -172,41 +172,6 @@ static int load_task(const char *path, struct task *task, struct user_config *co
 	if (task_load(path, &ov, task, &err) < 0) {
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-static char *local_user(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	const char *user = getenv("USER");
-
-	if (pw && pw->pw_name && *pw->pw_name)
-		return xstrdup(pw->pw_name);
-	return xstrdup(user && *user ? user : "unknown");
-}
-
-/* A named Secret that does not exist stops the launch before anything is
- * created. `n_from_config` of them come from the user config, the rest
- * from --secret. */
-static int check_secrets(struct kcluster *kc, const struct user_config *config,
-			 size_t n_from_config)
-{
-	for (size_t i = 0; i < config->n_secrets; i++) {
-		const char *name = config->secrets[i].name;
-		struct error err = ERROR_INIT;
-
-		if (kube_get(kc->client, &kube_secrets, kc->namespace, name, NULL, &err) == 0)
-			continue;
-		if (err.code != 404)
-			return jobcmd_fail("launch", kc, &err);
-		cli_error("launch: Secret '%s' (named %s%s%s) does not exist in namespace '%s'; "
-			  "create it first (e.g. kubectl create secret generic %s -n %s "
-			  "--from-file=...); nothing was created",
-			  name, i < n_from_config ? "in config '" : "by --secret",
-			  i < n_from_config && config->source ? config->source : "",
-			  i < n_from_config ? "'" : "", kc->namespace, name, kc->namespace);
-		return EXIT_ERROR;
 	}
 	return 0;
 }
@@ -291,10 +256,12 @@ static int create_objects(struct kcluster *kc, const char *ns, cJSON *items, boo
 		if (manifest_set_owner(patch, workload, err) < 0 ||
 		    kube_patch(kc->client, resource_of(obj), ns, json_get_string(obj, "metadata.name"),
 			       KUBE_PATCH_MERGE, patch, NULL, &answer, err) < 0) {
+			const char *kind = json_get_string(obj, "kind");
+			const char *name = json_get_string(obj, "metadata.name");
+
 			error_prefix(err, "cannot make %s '%s' owned by the job (delete it with "
 					  "'kubectl konduktor cleanup %s')",
-				     json_get_string(obj, "kind"), json_get_string(obj, "metadata.name"),
-				     json_get_string(workload, "metadata.name"));
+				     kind, name, json_get_string(workload, "metadata.name"));
 			return -1;
 		}
 		cJSON_ReplaceItemInArray(created, i, answer);
@@ -318,7 +285,7 @@ static int print_objects(const cJSON *items, enum output_format format)
 static int dry_run_client(const struct task *task, const struct user_config *config,
 			  const struct launch_opts *o)
 {
-	_cleanup_free_ char *user = local_user();
+	_cleanup_free_ char *user = jobcmd_local_user();
 	_cleanup_json_ cJSON *items = NULL;
 	struct error err = ERROR_INIT;
 	char job_name[64];
@@ -384,7 +351,7 @@ static int launch(const struct task *task, const struct user_config *config,
 		  size_t n_config_secrets, const struct launch_opts *o)
 {
 	struct kcluster *kc = NULL;
-	_cleanup_free_ char *user = local_user();
+	_cleanup_free_ char *user = jobcmd_local_user();
 	_cleanup_json_ cJSON *created = NULL;
 	struct error err = ERROR_INIT;
 	bool jobsets = o->jobset == JOBSET_ALWAYS;
@@ -406,7 +373,7 @@ static int launch(const struct task *task, const struct user_config *config,
 	}
 	if ((code = jobcmd_open("launch", &cluster, &kc)))
 		return code;
-	if ((code = check_secrets(kc, config, n_config_secrets)))
+	if ((code = jobcmd_check_secrets("launch", kc, config, n_config_secrets)))
 		goto out;
 	if (task->num_nodes > 1 && o->jobset == JOBSET_AUTO &&
 	    kcluster_jobsets_served(kc, &jobsets, &err) < 0) {

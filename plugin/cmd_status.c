@@ -172,10 +172,12 @@ static int print_rows(const struct row *rows, size_t n, enum output_format forma
 		break;
 	}
 	docs = cJSON_CreateArray();
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(docs, job_status_to_json(rows[i].job->workload, rows[i].job->name,
-							      rows[i].job->namespace,
-							      &rows[i].status));
+	for (size_t i = 0; i < n; i++) {
+		const struct kjob *job = rows[i].job;
+
+		cJSON_AddItemToArray(docs, job_status_to_json(job->workload, job->name,
+							      job->namespace, &rows[i].status));
+	}
 	r = output_objects(docs, single, format, stdout, &err);
 	cJSON_Delete(docs);
 	if (r < 0)

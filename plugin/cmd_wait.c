@@ -35,7 +35,8 @@ static int report(const struct job_final *f)
 		}
 		puts("failed");
 		cli_error("job '%s' failed: %s", f->job.name,
-			  *f->status.message ? f->status.message : status_reason_name(f->status.reason));
+			  *f->status.message ? f->status.message
+					     : status_reason_name(f->status.reason));
 		return EXIT_JOB_FAILED;
 	case JOB_END_CANCELLED:
 		puts("failed");

@@ -98,7 +98,8 @@ struct group_follower {
 	struct strv warnings;
 };
 
-static void warn(struct group_follower *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct group_follower *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void warn(struct group_follower *f, const char *fmt, ...)
 {
@@ -456,7 +457,6 @@ static bool settle(struct group_follower *f, size_t i, const struct index_status
 		   bool give_up)
 {
 	struct index_status view = *is;
-	char stopped[] = "stopped when the group failed";
 	_cleanup_free_ char *line = NULL;
 	struct result r;
 	bool ok, decided_by_end = is->reason == REASON_SKIPPED || is->reason == REASON_CANCELLED;
@@ -469,27 +469,20 @@ static bool settle(struct group_follower *f, size_t i, const struct index_status
 	}
 	if (!decided_by_end && !give_up)
 		return false;
-	if (group_needs_follower(&f->info.policy) && !status_is_cancelled(f->job)) {
-		/* Plain fail-fast ends the Job only once the inputs that ran when
-		 * the switch was thrown have ended: a pod its end stops was
-		 * started afterwards, to skip. */
-		if (is->reason == REASON_CANCELLED) {
-			view.reason = REASON_SKIPPED;
-			view.message = NULL;
-		}
-	} else if (is->reason == REASON_SKIPPED && (f->started[i] || f->candidates[i])) {
-		/* An input the group's end stopped had started: it was
-		 * cancelled, not skipped (its pod is gone from the active ones
-		 * by now). */
+	/* An input the group's end stopped had started: it was cancelled, not
+	 * skipped, as the status would say if its pod were still among the
+	 * active ones (group_input_result() decides what that means). Only a
+	 * pod said so: the line is recorded, as those from pods are. */
+	if (is->reason == REASON_SKIPPED && (f->started[i] || f->candidates[i])) {
 		view.reason = REASON_CANCELLED;
-		view.message = stopped;
 		if (!view.attempts)
 			view.attempts = f->candidates[i] ? f->candidate_attempt[i] : 1;
+		decided_by_end = false;
 	}
 	/* Decided by the group's end (not recorded: the Job says it), or a
 	 * pod that is gone for good (recorded: nobody will find it again). */
 	result_init(&r);
-	group_input_result(&view, &r);
+	group_input_result(f->job, &view, &r);
 	line = group_result_line_new(i, &r, view.attempts, &ok);
 	if (decided_by_end)
 		group_results_add_line(&f->results, i, line, false, NULL);

@@ -22,6 +22,8 @@
 #include "version.h"
 #include "xalloc.h"
 
+/* How kube_config_load() says that nothing configures a cluster. */
+#define NO_CONFIGURATION "invalid configuration: no configuration has been"
 /* Events are fetched for at most this many pods that have not started. */
 #define EVENTS_MAX_PODS 8
 
@@ -45,11 +47,11 @@ int kcluster_open(const struct cluster_flags *flags, struct kcluster **ret, stru
 	if (flags->verbosity > 0)
 		log_set_level(flags->verbosity > 10 ? 10 : (int)flags->verbosity);
 	if (kube_config_load(&overrides, &config, err) < 0) {
-		if (err && str_has_prefix(err->msg, "invalid configuration: no configuration has been"))
-			error_set(err, "no cluster is configured (set KUBECONFIG, use --kubeconfig or "
-				       "--server, or create ~/.kube/config); start one on this machine "
-				       "with 'kubectl konduktor local up'");
-		return -1;
+		if (!err || !str_has_prefix(err->msg, NO_CONFIGURATION))
+			return -1;
+		return error_set(err, "no cluster is configured (set KUBECONFIG, use --kubeconfig "
+				      "or --server, or create ~/.kube/config); start one on this "
+				      "machine with 'kubectl konduktor local up'");
 	}
 	client = kube_client_new(config, err);
 	if (!client)

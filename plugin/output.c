@@ -143,8 +143,11 @@ void table_print(const struct table *t, bool color, FILE *out)
 			fputs(cell, out);
 			if (style != STYLE_RESET)
 				fputs(term_style(color, STYLE_RESET), out);
-			if (!last)
-				fprintf(out, "%*s", (int)(widths[c] - display_width(cell) + COLUMN_GAP), "");
+			if (!last) {
+				size_t pad = widths[c] - display_width(cell) + COLUMN_GAP;
+
+				fprintf(out, "%*s", (int)pad, "");
+			}
 		}
 		fputc('\n', out);
 	}
