@@ -60,3 +60,28 @@ def test_a_group_directory(cluster, fs_mount, tmp_path):
     wait_for_file(gdir / "02" / "logs", lambda t: t == "" or t is None)
     assert read(gdir / "results.jsonl") == results.stdout
     assert read(gdir / "02" / "result.json") == '{"square":4}\n'
+
+
+def test_a_group_stopped_by_a_failure(cluster, fs_mount, tmp_path):
+    # --fail-fast --cancel-running-on-fail: the Job itself stops at the
+    # first failure; the inputs it never started are Skipped, in the tree
+    # as in `group results`.
+    task = write_task(tmp_path, "sq", RUN)
+    inputs_file = tmp_path / "inputs.jsonl"
+    inputs_file.write_text("".join(json.dumps({"n": n, "fail": n == 1}) + "\n" for n in range(5)))
+    m = fs_mount(cluster)
+    r = konduktor(cluster, "map", str(task), "--inputs", str(inputs_file), "--max-concurrent",
+                  "1", "--fail-fast", "--cancel-running-on-fail")
+    assert r.returncode == 0, r.stderr
+    gdir = m.path / r.stdout.strip()
+    wait_for_file(gdir / "status", lambda t: t and t.split("\n")[0] == "FAILED")
+    computed = wait_for_file(gdir / "results.jsonl", lambda t: t and t.count("\n") == 5)
+    results = konduktor(cluster, "group", "results", r.stdout.strip(), "--return-exceptions")
+    assert computed == results.stdout
+    lines = [json.loads(line) for line in computed.splitlines()]
+    assert "result" in lines[0] and lines[1]["error"]["outcome"] == "JobFailed"
+    assert [line["error"]["outcome"] for line in lines[2:]] == ["Skipped"] * 3
+    # Five inputs: no leading zeros needed.
+    assert sorted(os.listdir(gdir))[:5] == ["0", "1", "2", "3", "4"]
+    assert read(gdir / "4" / "error") == "Skipped\nskipped: the group stopped after a failure\n"
+    assert read(gdir / "4" / "status").startswith("FAILED\nSkipped")
