@@ -111,16 +111,32 @@ static int check_fuse_device(struct error *err)
 {
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 
-	if (fd < 0)
-		return error_set(err,
-				 "cannot open /dev/fuse: %s (FUSE is needed: load the fuse module, or "
-				 "give a container the device /dev/fuse)",
-				 strerror(errno));
-	close(fd);
-	return 0;
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	/* Not allowed to open it is not the end: fusermount3, set-uid, can. */
+	if (errno == EACCES || errno == EPERM)
+		return 0;
+	return error_set(err,
+			 "cannot open /dev/fuse: %s (FUSE is needed: load the fuse module, or "
+			 "give a container the device /dev/fuse)",
+			 strerror(errno));
 }
 
 /* --- the background ------------------------------------------------------------ */
+
+/* The child the waiting parent passes SIGINT, SIGTERM and SIGHUP on to
+ * (a Ctrl-C while mounting stops the mount, not only the waiting). */
+static volatile pid_t background_child;
+static volatile sig_atomic_t background_interrupted;
+
+static void pass_on_signal(int sig)
+{
+	background_interrupted = sig;
+	if (background_child > 0)
+		kill(background_child, sig);
+}
 
 /* Forks; the parent waits for the child's report and returns the exit
  * code to leave with (*is_parent true); the child returns 0 with the
@@ -153,10 +169,25 @@ static int go_to_background(bool *is_parent, int *ret_fd)
 	}
 	*is_parent = true;
 	close(fds[1]);
+	{
+		struct sigaction sa = { .sa_handler = pass_on_signal };
+
+		background_child = pid;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
+	/* The child closes its end once mounted or failed, or as it dies. */
 	if (fd_read_all(fds[0], &report, &err) < 0)
 		buf_reset(&report);
 	close(fds[0]);
 	buf_rtrim(&report);
+	if (background_interrupted && !report.len) {
+		fprintf(stderr, "error: interrupted before the tree was mounted\n");
+		buf_release(&report);
+		return 128 + background_interrupted;
+	}
 	if (!report.len) {
 		fprintf(stderr, "error: konduktor-fs stopped before the tree was mounted "
 				"(run it with -f, or --log-file, to see why)\n");

@@ -227,3 +227,22 @@ def test_mount_takes_the_flags_of_konduktor_fs(cluster):
     assert ours.returncode == 0 and theirs.returncode == 0
     assert flag_names(ours.stdout) == flag_names(theirs.stdout)
     assert "kubectl konduktor umount" in theirs.stdout
+
+
+def test_interrupting_a_mount_stops_it(cluster, tmp_path):
+    # The cluster hangs: the daemon in the background waits for its first
+    # list, its parent for the daemon. Ctrl-C stops both, nothing mounted.
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    cluster.pause()
+    try:
+        proc = subprocess.Popen([konduktor_fs_path(), "--kubeconfig", str(cluster.kubeconfig),
+                                 str(mnt)], stderr=subprocess.PIPE, text=True)
+        wait_until(lambda: len(daemons_serving(mnt)) == 2, what="the daemon to start")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 128 + signal.SIGINT
+        assert proc.stderr.read() == "error: interrupted before the tree was mounted\n"
+        wait_until(lambda: not daemons_serving(mnt), what="the daemon to stop")
+        assert mount_entry(mnt) is None
+    finally:
+        cluster.unpause()
