@@ -665,8 +665,8 @@ size_t fs_cache_refresh(struct fs_cache *c, int64_t now_ms, view_change_fn fn, v
 		if (cost >= c->pacing.min_cost_ms) {
 			int64_t wait = (cost > 1 ? cost : 1) * c->pacing.factor;
 
-			pace(c, batch[i], started + cost + (wait < c->pacing.max_ms ? wait
-										   : c->pacing.max_ms));
+			pace(c, batch[i],
+			     started + cost + (wait < c->pacing.max_ms ? wait : c->pacing.max_ms));
 		}
 	}
 	pthread_rwlock_wrlock(&c->lock);

@@ -85,7 +85,8 @@ static int check_mountpoint(const char *given, char resolved[PATH_MAX], struct e
 					 "'kubectl konduktor umount %s'",
 					 given, given);
 		if (errno == ENOENT)
-			return error_set(err, "mount point '%s' does not exist (create it with mkdir)",
+			return error_set(err,
+					 "mount point '%s' does not exist (create it with mkdir)",
 					 given);
 		return error_set(err, "mount point '%s': %s", given, strerror(errno));
 	}
@@ -330,7 +331,8 @@ int fs_daemon_run(const struct fs_options *o)
 	if (o->log_file) {
 		log_fd = open(o->log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (log_fd < 0) {
-			error_set(&err, "cannot open log file '%s': %s", o->log_file, strerror(errno));
+			error_set(&err, "cannot open log file '%s': %s", o->log_file,
+				  strerror(errno));
 			return fail(&startup, EXIT_USAGE, &err);
 		}
 		if (o->foreground)
@@ -348,9 +350,10 @@ int fs_daemon_run(const struct fs_options *o)
 	if (kube_config_load(&overrides, &config, &err) < 0) {
 		/* The same words as kubectl-konduktor's (plugin/kcluster.c). */
 		if (str_has_prefix(err.msg, "invalid configuration: no configuration has been"))
-			error_set(&err, "no cluster is configured (set KUBECONFIG, use --kubeconfig or "
-					"--server, or create ~/.kube/config); start one on this "
-					"machine with 'kubectl konduktor local up'");
+			error_set(&err,
+				  "no cluster is configured (set KUBECONFIG, use --kubeconfig or "
+				  "--server, or create ~/.kube/config); start one on this "
+				  "machine with 'kubectl konduktor local up'");
 		return fail(&startup, EXIT_ERROR, &err);
 	}
 	if (namespace_of(config, &namespace, &err) < 0) {
@@ -364,7 +367,8 @@ int fs_daemon_run(const struct fs_options *o)
 	kube_client_set_user_agent(client, "konduktor-fs/" KONDUKTOR_VERSION " (linux)");
 	/* The first request: it also says whether the cluster is there. */
 	if (kube_resource_served(client, &kube_jobsets, &jobsets, &err) < 0) {
-		error_prefix(&err, "cannot reach the cluster at %s", kube_client_config(client)->server);
+		error_prefix(&err, "cannot reach the cluster at %s",
+			     kube_client_config(client)->server);
 		code = fail(&startup, EXIT_ERROR, &err);
 		goto out;
 	}

@@ -116,8 +116,8 @@ static void on_status(bool connected, const struct error *err, void *ctx)
 	}
 	pthread_mutex_unlock(&f->lock);
 	if (f->opts.on_connection && report)
-		f->opts.on_connection(resources[src->kind]->plural, connected, connected ? NULL : err,
-				      f->opts.ctx);
+		f->opts.on_connection(resources[src->kind]->plural, connected,
+				      connected ? NULL : err, f->opts.ctx);
 }
 
 struct feed *feed_start(struct kube_client *client, struct fs_cache *cache,

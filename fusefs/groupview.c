@@ -39,8 +39,9 @@ void group_index_name(size_t index, size_t size, char *out, size_t out_size)
 
 static bool is_component(const cJSON *configmap, const char *component)
 {
-	return str_eq(json_get_child_string(json_get(configmap, "metadata.labels"), LABEL_COMPONENT),
-		      component);
+	const cJSON *labels = json_get(configmap, "metadata.labels");
+
+	return str_eq(json_get_child_string(labels, LABEL_COMPONENT), component);
 }
 
 /* --- inputs.jsonl ------------------------------------------------------------ */
@@ -82,15 +83,18 @@ static void inputs_text_read(const cJSON *configmaps, size_t size, struct inputs
 			char key_first[24], key_last[24];
 
 			if (!cJSON_IsString(entry) || !entry->string ||
-			    sscanf(entry->string, "inputs-%23[0-9]-%23[0-9]", key_first, key_last) != 2 ||
-			    str_to_uint64(key_first, &first) < 0 || str_to_uint64(key_last, &last) < 0 ||
-			    first > last || last >= size)
+			    sscanf(entry->string, "inputs-%23[0-9]-%23[0-9]", key_first,
+				   key_last) != 2 ||
+			    str_to_uint64(key_first, &first) < 0 ||
+			    str_to_uint64(key_last, &last) < 0 || first > last || last >= size)
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 4;
 				chunks = xreallocarray(chunks, cap, sizeof(*chunks));
 			}
-			chunks[n++] = (struct chunk){ (size_t)first, (size_t)last, entry->valuestring };
+			chunks[n].first = (size_t)first;
+			chunks[n].last = (size_t)last;
+			chunks[n++].lines = entry->valuestring;
 		}
 	}
 	if (n > 1)
@@ -103,7 +107,8 @@ static void inputs_text_read(const cJSON *configmaps, size_t size, struct inputs
 			size_t len = end ? (size_t)(end - line) : strlen(line);
 			size_t start = ret->jsonl.len;
 
-			if (!ret->lengths[i] && input_line_json(line, len, &ret->jsonl, NULL) == 0 &&
+			if (!ret->lengths[i] &&
+			    input_line_json(line, len, &ret->jsonl, NULL) == 0 &&
 			    buf_putc(&ret->jsonl, '\n') == 0) {
 				ret->offsets[i] = start;
 				ret->lengths[i] = ret->jsonl.len - start;
@@ -113,6 +118,12 @@ static void inputs_text_read(const cJSON *configmaps, size_t size, struct inputs
 			line += len + (end ? 1 : 0);
 		}
 	}
+}
+
+/* Input i's line of inputs.jsonl, as a blob of its own. */
+static struct blob *input_blob(const struct inputs_text *t, size_t i)
+{
+	return blob_new(t->jsonl.data + t->offsets[i], t->lengths[i]);
 }
 
 static void inputs_text_release(struct inputs_text *t)
@@ -137,9 +148,10 @@ static void add_files_from_line(struct vnode *dir, const char *line, int64_t now
 		buf_printf(&text, "%s\n", json);
 		vnode_add_file(dir, "result.json", blob_new(text.data, text.len), now_ms);
 	} else if (error) {
-		buf_printf(&text, "%s\n%s\n",
-			   json_get_string(error, "outcome") ? json_get_string(error, "outcome") : "",
-			   json_get_string(error, "reason") ? json_get_string(error, "reason") : "");
+		const char *outcome = json_get_string(error, "outcome");
+		const char *reason = json_get_string(error, "reason");
+
+		buf_printf(&text, "%s\n%s\n", outcome ? outcome : "", reason ? reason : "");
 		vnode_add_file(dir, "error", blob_new(text.data, text.len), now_ms);
 	}
 	buf_release(&text);
@@ -147,7 +159,8 @@ static void add_files_from_line(struct vnode *dir, const char *line, int64_t now
 
 /* result.json or error of a finished input, and its line for results.jsonl. */
 static void add_outcome(struct vnode *dir, const cJSON *job, size_t i,
-			const struct index_status *is, struct group_results *results, int64_t now_ms)
+			const struct index_status *is, struct group_results *results,
+			int64_t now_ms)
 {
 	struct result r;
 	bool from_pod;
@@ -190,9 +203,7 @@ static void add_input_dir(struct vnode *root, const cJSON *job, size_t i, size_t
 	add_outcome(dir, job, i, is, results, now_ms);
 	vnode_add_index_logs(dir, is, now_ms);
 	if (inputs->lengths[i])
-		vnode_add_file(dir, "input.json",
-			       blob_new(inputs->jsonl.data + inputs->offsets[i], inputs->lengths[i]),
-			       now_ms);
+		vnode_add_file(dir, "input.json", input_blob(inputs, i), now_ms);
 	if (task)
 		vnode_add_file(dir, "task.yaml", blob_ref(task), now_ms);
 	buf_release(&text);
@@ -202,7 +213,7 @@ static void add_input_dir(struct vnode *root, const cJSON *job, size_t i, size_t
 
 static void group_status_text(const struct job_status *st, struct buf *out)
 {
-	static const enum job_state order[] = { JOB_PENDING, JOB_RUNNING, JOB_SUCCEEDED, JOB_FAILED };
+	static const enum job_state order[] = {JOB_PENDING, JOB_RUNNING, JOB_SUCCEEDED, JOB_FAILED};
 
 	job_status_text(st, out);
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)

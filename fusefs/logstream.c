@@ -347,7 +347,8 @@ static int wait_synced(struct log_stream *s, struct error *err)
 	while (!s->synced && !s->failed) {
 		struct timespec tick;
 
-		if (time_mono_ms() >= deadline || (reg->abandon && reg->abandon(reg->abandon_ctx))) {
+		if (time_mono_ms() >= deadline ||
+		    (reg->abandon && reg->abandon(reg->abandon_ctx))) {
 			rc = error_set_code(err, EIO, "no log from the API server within %lld ms",
 					    (long long)reg->timeout_ms);
 			break;

@@ -107,11 +107,13 @@ static void send_change(struct notifier *n, struct change *c)
 	if (!parent_ino)
 		return; /* the kernel has never seen the directory */
 	if (c->kind == VIEW_REMOVED && ino)
-		count_result(n, fuse_lowlevel_notify_delete(se, parent_ino, ino, name, strlen(name)),
+		count_result(n,
+			     fuse_lowlevel_notify_delete(se, parent_ino, ino, name, strlen(name)),
 			     "deleting", c->path);
 	else
 		/* A new name may sit in the kernel's cache as a negative entry. */
-		count_result(n, fuse_lowlevel_notify_inval_entry(se, parent_ino, name, strlen(name)),
+		count_result(n,
+			     fuse_lowlevel_notify_inval_entry(se, parent_ino, name, strlen(name)),
 			     "invalidating the entry", c->path);
 	hashmap_put(&n->parents, parent, (void *)(uintptr_t)parent_ino);
 }

@@ -35,7 +35,8 @@ const struct opt *fs_options_table(struct fs_options *o)
 				     "where the daemon writes its log (default: nowhere once in "
 				     "the background, stderr with -f)",
 				     NULL };
-	own_flags[3] = (struct opt){ "help", 'h', OPT_BOOL, &o->help, NULL, "show this help", NULL };
+	own_flags[3] = (struct opt){ "help", 'h', OPT_BOOL, &o->help, NULL, "show this help",
+				     NULL };
 	own_flags[4] = (struct opt)OPT_END;
 	return own_flags;
 }
@@ -62,7 +63,8 @@ static int check_mount_options(struct fs_options *o, struct error *err)
 		}
 	}
 	if (o->allow_other && o->allow_root)
-		return error_set(err, "mount options 'allow_other' and 'allow_root' exclude each other");
+		return error_set(err,
+				 "mount options 'allow_other' and 'allow_root' exclude each other");
 	return 0;
 }
 

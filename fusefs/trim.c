@@ -9,7 +9,8 @@
 #include "xalloc.h"
 
 static const struct trim_rule conditions[] = {
-	{ "type", NULL }, { "status", NULL }, { "reason", NULL }, { "message", NULL }, { NULL, NULL },
+	{ "type", NULL }, { "status", NULL }, { "reason", NULL }, { "message", NULL },
+	{ NULL, NULL },
 };
 
 /* --- workloads (lib/status.c, lib/result.c, lib/group.c) ------------------ */
@@ -40,7 +41,10 @@ static const struct trim_rule replicated_job_template[] = {
 };
 
 static const struct trim_rule replicated_jobs[] = {
-	{ "name", NULL }, { "replicas", NULL }, { "template", replicated_job_template }, { NULL, NULL },
+	{ "name", NULL },
+	{ "replicas", NULL },
+	{ "template", replicated_job_template },
+	{ NULL, NULL },
 };
 
 static const struct trim_rule workload_spec[] = {
@@ -113,7 +117,10 @@ static const struct trim_rule running[] = {
 };
 
 static const struct trim_rule container_state[] = {
-	{ "waiting", waiting }, { "running", running }, { "terminated", terminated }, { NULL, NULL },
+	{ "waiting", waiting },
+	{ "running", running },
+	{ "terminated", terminated },
+	{ NULL, NULL },
 };
 
 static const struct trim_rule last_state_terminated[] = {
@@ -193,10 +200,12 @@ static cJSON *copy_object(const cJSON *object, const struct trim_rule *rules)
 	const cJSON *member;
 
 	cJSON_ArrayForEach(member, object) {
-		const struct trim_rule *rule = member->string ? rule_for(rules, member->string) : NULL;
+		const struct trim_rule *rule =
+			member->string ? rule_for(rules, member->string) : NULL;
 
 		if (rule)
-			cJSON_AddItemToObject(out, member->string, copy_value(member, rule->children));
+			cJSON_AddItemToObject(out, member->string,
+					      copy_value(member, rule->children));
 	}
 	return out;
 }

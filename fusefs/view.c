@@ -276,10 +276,15 @@ static void inherit_dir(struct inherit *in, struct vnode *fresh, const struct vn
 	else
 		report(in, VIEW_CHANGED);
 	while (i < fresh->dir.len || j < old->dir.len) {
-		int c = i == fresh->dir.len ? 1
-			: j == old->dir.len ? -1
-					    : strcmp(fresh->dir.items[i].name, old->dir.items[j].name);
 		size_t mark;
+		int c;
+
+		if (i == fresh->dir.len)
+			c = 1;
+		else if (j == old->dir.len)
+			c = -1;
+		else
+			c = strcmp(fresh->dir.items[i].name, old->dir.items[j].name);
 
 		if (c < 0) {
 			mark = path_push(in, fresh->dir.items[i].name);

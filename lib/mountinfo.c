@@ -70,7 +70,8 @@ int mountinfo_find(const char *mountpoint, struct mount_entry *ret, struct error
 	}
 	/* Later lines are mounted on top of earlier ones. */
 	for (line = text.data; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
-		if (mountinfo_parse_line(line, &entry) && strcmp(entry.mountpoint, mountpoint) == 0) {
+		if (mountinfo_parse_line(line, &entry) &&
+		    strcmp(entry.mountpoint, mountpoint) == 0) {
 			*ret = entry;
 			found = 0;
 		}

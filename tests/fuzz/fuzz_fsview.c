@@ -30,7 +30,8 @@ static void check_dir(const struct vnode *dir)
 			abort();
 		if (node->type == VNODE_DIR)
 			check_dir(node);
-		else if (node->type == VNODE_FILE && (!node->content || node->content->data[node->content->len]))
+		else if (node->type == VNODE_FILE &&
+			 (!node->content || node->content->data[node->content->len]))
 			abort();
 	}
 }
@@ -93,7 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (json_get(pods, "items"))
 		pods = json_get(pods, "items");
 	if (!cJSON_IsObject(workload) ||
-	    (json_get_int64(workload, "spec.completions", &completions) && completions > MAX_COMPLETIONS)) {
+	    (json_get_int64(workload, "spec.completions", &completions) &&
+	     completions > MAX_COMPLETIONS)) {
 		blob_unref(task);
 		return 0;
 	}

@@ -37,8 +37,10 @@ static cJSON *pod(const char *ns, const char *name, const char *job_name, const 
 
 	snprintf(text, sizeof(text),
 		 "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\",\"labels\":{"
-		 "\"konduktor.io/job-name\":\"%s\",\"batch.kubernetes.io/job-completion-index\":\"0\"}},"
-		 "\"status\":{\"phase\":\"%s\",\"containerStatuses\":[{\"name\":\"task\",\"state\":%s}]}}",
+		 "\"konduktor.io/job-name\":\"%s\",\"batch.kubernetes.io/"
+		 "job-completion-index\":\"0\"}},"
+		 "\"status\":{\"phase\":\"%s\",\"containerStatuses\":[{\"name\":\"task\",\"state\":"
+		 "%s}]}}",
 		 name, ns, job_name, strcmp(state, "running") == 0 ? "Running" : "Succeeded",
 		 strcmp(state, "running") == 0
 			 ? "{\"running\":{}}"
@@ -278,10 +280,11 @@ static void *feed_many(void *arg)
 
 			snprintf(name, sizeof(name), "job-%02d", i);
 			snprintf(pod_name, sizeof(pod_name), "job-%02d-0-x", i);
-			feed_pod(f->cache, "default", pod_name, name, last ? "succeeded" : "running",
-				 false);
+			feed_pod(f->cache, "default", pod_name, name,
+				 last ? "succeeded" : "running", false);
 			feed_job(f->cache, "default", name,
-				 last ? "{\"type\":\"Complete\",\"status\":\"True\"}" : NULL, false);
+				 last ? "{\"type\":\"Complete\",\"status\":\"True\"}" : NULL,
+				 false);
 		}
 	atomic_store(&f->done, true);
 	return NULL;

@@ -81,11 +81,13 @@ static void test_a_failed_job(void **state)
 	(void)state;
 	assert_string_equal(file(v, "status"),
 			    "FAILED\nBackoffLimitExceeded: exited with code 3 after 2 attempts\n");
-	assert_string_equal(file(v, "error"),
-			    "JobFailed\nexited with code 3: ValueError: bad lr\n\nValueError: bad lr\n");
+	assert_string_equal(
+		file(v, "error"),
+		"JobFailed\nexited with code 3: ValueError: bad lr\n\nValueError: bad lr\n");
 	assert_null(view_walk(v, "result.json"));
 	assert_null(view_walk(v, "task.yaml"));
-	assert_string_equal(logs(v, "logs")->pod->data, "train-x7k2-0-bbbbb"); /* the last attempt */
+	assert_string_equal(logs(v, "logs")->pod->data,
+			    "train-x7k2-0-bbbbb"); /* the last attempt */
 	view_unref(v);
 }
 
@@ -94,7 +96,8 @@ static void test_a_cancelled_job(void **state)
 	struct view *v = view_of("job_cancelled", NULL);
 
 	(void)state;
-	assert_string_equal(file(v, "status"), "FAILED\nCancelled: cancelled at 2026-01-02T10:05:00Z\n");
+	assert_string_equal(file(v, "status"),
+			    "FAILED\nCancelled: cancelled at 2026-01-02T10:05:00Z\n");
 	assert_string_equal(file(v, "error"), "Cancelled\ncancelled at 2026-01-02T10:05:00Z\n");
 	view_unref(v);
 }
@@ -104,10 +107,11 @@ static void test_a_pending_job_has_no_log_yet(void **state)
 	struct view *v = view_of("job_pending_unschedulable", NULL);
 
 	(void)state;
-	assert_string_equal(file(v, "status"),
-			    "PENDING\nUnschedulable: unschedulable: 0/1 nodes are available: 1 "
-			    "Insufficient nvidia.com/gpu. preemption: 0/1 nodes are available: 1 No "
-			    "preemption victims found for incoming pod.\n");
+	assert_string_equal(
+		file(v, "status"),
+		"PENDING\nUnschedulable: unschedulable: 0/1 nodes are available: 1 "
+		"Insufficient nvidia.com/gpu. preemption: 0/1 nodes are available: 1 No "
+		"preemption victims found for incoming pod.\n");
 	assert_null(view_walk(v, "error"));
 	assert_null(view_walk(v, "result.json"));
 	assert_null(logs(v, "logs")->pod);
@@ -120,7 +124,8 @@ static void test_ranks_of_a_multi_node_job(void **state)
 
 	(void)state;
 	assert_string_equal(file(v, "ranks/0/status"), "RUNNING\n");
-	assert_non_null(strstr(file(v, "ranks/1/status"), "PENDING\nUnschedulable: unschedulable: "));
+	assert_non_null(
+		strstr(file(v, "ranks/1/status"), "PENDING\nUnschedulable: unschedulable: "));
 	assert_string_equal(logs(v, "ranks/0/logs")->pod->data, "train-x7k2-0-aaaaa");
 	assert_false(logs(v, "ranks/0/logs")->log_complete);
 	assert_null(logs(v, "ranks/1/logs")->pod);

@@ -50,12 +50,13 @@ static void test_errors(void **state)
 		const char *args[4];
 		const char *message;
 	} cases[] = {
-		{ { "/a", "/b" }, "one mount point only, not 2 ('/a', '/b'...)" },
-		{ { "-f" }, "no mount point given" },
-		{ { "-o", "noexec", "/m" },
-		  "unsupported mount option 'noexec' (konduktor-fs takes allow_other and allow_root)" },
-		{ { "-o", "allow_other,allow_root", "/m" },
-		  "mount options 'allow_other' and 'allow_root' exclude each other" },
+		{{"/a", "/b"}, "one mount point only, not 2 ('/a', '/b'...)"},
+		{{"-f"}, "no mount point given"},
+		{{"-o", "noexec", "/m"},
+		 "unsupported mount option 'noexec' (konduktor-fs takes allow_other and "
+		 "allow_root)"},
+		{{"-o", "allow_other,allow_root", "/m"},
+		 "mount options 'allow_other' and 'allow_root' exclude each other"},
 	};
 
 	(void)state;

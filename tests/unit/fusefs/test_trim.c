@@ -71,7 +71,8 @@ static void compare_results(const char *file, const cJSON *workload, const struc
 	rx = result_from_job(workload, a, true, &x);
 	ry = result_from_job(trimmed, b, true, &y);
 	if (rx != ry || x.outcome != y.outcome || x.exit_code != y.exit_code ||
-	    !str_eq(x.reason, y.reason) || !str_eq(x.json, y.json) || !str_eq(x.log_tail, y.log_tail))
+	    !str_eq(x.reason, y.reason) || !str_eq(x.json, y.json) ||
+	    !str_eq(x.log_tail, y.log_tail))
 		fail_msg("%s: result '%s' became '%s'", file, x.reason ? x.reason : "",
 			 y.reason ? y.reason : "");
 	result_release(&x);
@@ -102,8 +103,8 @@ static void check_fixture(const char *file, size_t *whole_bytes, size_t *trimmed
 		*whole_bytes += printed_size(workload);
 		*trimmed_bytes += printed_size(trimmed_workload);
 		/* The task text is kept apart. */
-		assert_null(json_get_child_string(json_get(trimmed_workload, "metadata.annotations"),
-						  ANNOTATION_TASK));
+		assert_null(json_get_child_string(
+			json_get(trimmed_workload, "metadata.annotations"), ANNOTATION_TASK));
 	}
 	cJSON_ArrayForEach(pod, items_of(json_get(c, "pods"))) {
 		cJSON *t = trim_pod(pod);
@@ -157,10 +158,11 @@ static void test_rules_keep_what_they_name(void **state)
 {
 	static const struct trim_rule inner[] = { { "a", NULL }, { NULL, NULL } };
 	static const struct trim_rule rules[] = {
-		{ "x/*", NULL }, { "list", inner }, { "obj", inner }, { "scalar", inner }, { NULL, NULL },
+		{"x/*", NULL}, {"list", inner}, {"obj", inner}, {"scalar", inner}, {NULL, NULL},
 	};
-	cJSON *in = cJSON_Parse("{\"x/1\":1,\"x/2\":[2],\"y\":3,\"list\":[{\"a\":1,\"b\":2},{\"b\":3}],"
-				"\"obj\":{\"a\":{\"deep\":true},\"c\":0},\"scalar\":\"s\"}");
+	cJSON *in =
+		cJSON_Parse("{\"x/1\":1,\"x/2\":[2],\"y\":3,\"list\":[{\"a\":1,\"b\":2},{\"b\":3}],"
+			    "\"obj\":{\"a\":{\"deep\":true},\"c\":0},\"scalar\":\"s\"}");
 	cJSON *out = trim_copy(in, rules);
 	char *text = json_print_compact(out);
 
@@ -174,17 +176,19 @@ static void test_rules_keep_what_they_name(void **state)
 
 static void test_identity_is_all_an_informer_keeps(void **state)
 {
-	cJSON *pod = cJSON_Parse("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\","
-				 "\"namespace\":\"ns\",\"resourceVersion\":\"42\",\"labels\":{\"a\":\"b\"}},"
-				 "\"spec\":{},\"status\":{\"phase\":\"Running\"}}");
+	cJSON *pod = cJSON_Parse(
+		"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\","
+		"\"namespace\":\"ns\",\"resourceVersion\":\"42\",\"labels\":{\"a\":\"b\"}},"
+		"\"spec\":{},\"status\":{\"phase\":\"Running\"}}");
 	cJSON *copy;
 	char *text;
 
 	(void)state;
 	trim_to_identity(pod, NULL);
 	text = json_print_compact(pod);
-	assert_string_equal(text,
-			    "{\"metadata\":{\"name\":\"p\",\"namespace\":\"ns\",\"resourceVersion\":\"42\"}}");
+	assert_string_equal(
+		text,
+		"{\"metadata\":{\"name\":\"p\",\"namespace\":\"ns\",\"resourceVersion\":\"42\"}}");
 	free(text);
 	/* Constant keys survive copying and freeing. */
 	copy = cJSON_Duplicate(pod, true);

@@ -14,9 +14,10 @@ static void test_lines(void **state)
 	struct mount_entry e;
 
 	(void)state;
-	assert_true(mountinfo_parse_line("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root "
-					 "rw,errors=continue\n",
-					 &e));
+	assert_true(
+		mountinfo_parse_line("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root "
+				     "rw,errors=continue\n",
+				     &e));
 	assert_string_equal(e.mountpoint, "/mnt2");
 	assert_string_equal(e.fstype, "ext3");
 	assert_string_equal(e.source, "/dev/root");
@@ -29,7 +30,8 @@ static void test_lines(void **state)
 	assert_string_equal(e.source, "konduktor");
 
 	assert_false(mountinfo_parse_line("", &e));
-	assert_false(mountinfo_parse_line("36 35 98:0 /mnt1 /mnt2 rw master:1 ext3 /dev/root rw", &e));
+	assert_false(
+		mountinfo_parse_line("36 35 98:0 /mnt1 /mnt2 rw master:1 ext3 /dev/root rw", &e));
 	assert_false(mountinfo_parse_line("36 35 98:0 /mnt1 /mnt2 rw - ext3", &e));
 }
 
