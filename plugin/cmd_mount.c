@@ -5,6 +5,7 @@
  * konduktor-fs mount, also one whose daemon has died. */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -91,13 +92,16 @@ int cmd_mount(int argc, char **argv)
 
 /* ---- umount ---- */
 
-/* The absolute, clean form of dir without touching it (a dead FUSE mount
- * answers every access with ENOTCONN). */
+/* The path the kernel lists dir's mount under: its real path, or, when
+ * it cannot be resolved (a dead FUSE mount answers every access with
+ * ENOTCONN), its absolute, clean form. */
 static char *absolute_path(const char *dir)
 {
-	char cwd[PATH_MAX];
+	char cwd[PATH_MAX], real[PATH_MAX];
 	_cleanup_free_ char *joined = NULL;
 
+	if (realpath(dir, real))
+		return xstrdup(real);
 	if (dir[0] == '/')
 		return path_clean(dir);
 	if (!getcwd(cwd, sizeof(cwd)))

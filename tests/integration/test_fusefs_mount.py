@@ -68,7 +68,9 @@ def test_mount_and_umount(cluster, tmp_path):
         assert again.returncode == 2
         assert f"'{mnt}' is already a konduktor-fs mount" in again.stderr
 
-        r = konduktor(cluster, "umount", str(mnt))
+        # Named through a symbolic link, relative to the working directory.
+        (tmp_path / "link").symlink_to(mnt)
+        r = konduktor(cluster, "umount", "link", cwd=str(tmp_path))
         assert r.returncode == 0, r.stderr
         assert not is_mounted(mnt)
         wait_until(lambda: not daemons_serving(mnt), what="the daemon to exit")
