@@ -35,8 +35,10 @@
 /* Reconnecting to an API server that went away: from this, doubling. */
 #define RECONNECT_MIN_MS 250
 #define RECONNECT_MAX_MS 4000
-/* FUSE worker threads: reads of logs may wait for the API server. */
+/* FUSE worker threads: reads of logs may wait for the API server, but no
+ * more than LOG_WAITERS_MAX of them at once, so half stay free at least. */
 #define MAX_WORKERS 16
+_Static_assert(MAX_WORKERS >= 2 * LOG_WAITERS_MAX, "log reads could take every FUSE worker");
 
 /* Where startup errors go: stderr, or (in the background) the pipe to the
  * parent waiting in the foreground. */

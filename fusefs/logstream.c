@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,6 +52,7 @@ struct log_stream {
 
 struct log_registry {
 	struct kube_client *client;
+	atomic_int waiting; /* opens waiting for the server now */
 	int64_t timeout_ms;
 	bool (*abandon)(void *ctx);
 	void *abandon_ctx;
@@ -341,9 +343,20 @@ static int wait_synced(struct log_stream *s, struct error *err)
 {
 	struct log_registry *reg = s->reg;
 	int64_t deadline = time_mono_ms() + reg->timeout_ms;
+	bool counted = false;
 	int rc = 0;
 
 	pthread_mutex_lock(&s->lock);
+	if (!s->synced && !s->failed) {
+		counted = true;
+		if (atomic_fetch_add(&reg->waiting, 1) >= LOG_WAITERS_MAX) {
+			pthread_mutex_unlock(&s->lock);
+			atomic_fetch_sub(&reg->waiting, 1);
+			return error_set_code(err, EIO,
+					      "more than %d reads of logs wait for the API server",
+					      LOG_WAITERS_MAX);
+		}
+	}
 	while (!s->synced && !s->failed) {
 		struct timespec tick;
 
@@ -366,6 +379,8 @@ static int wait_synced(struct log_stream *s, struct error *err)
 		rc = -1;
 	}
 	pthread_mutex_unlock(&s->lock);
+	if (counted)
+		atomic_fetch_sub(&reg->waiting, 1);
 	return rc;
 }
 

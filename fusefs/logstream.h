@@ -25,6 +25,10 @@
 #define LOG_MAX_BYTES ((uint64_t)1 << 30)
 #define LOG_LINGER_MS 60000
 #define LOG_STREAMS_MAX 256
+/* Opens that may wait for the API server at once: more fail at once (EIO),
+ * so that a hanging server can never take every FUSE worker (the daemon
+ * has at least twice as many). */
+#define LOG_WAITERS_MAX 8
 
 struct log_registry;
 struct log_stream;
