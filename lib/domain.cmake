@@ -19,7 +19,7 @@ configure_file(${CMAKE_CURRENT_BINARY_DIR}/pod_wrapper_sh.h.tmp
                ${CMAKE_BINARY_DIR}/generated/pod_wrapper_sh.h COPYONLY)
 
 add_library(konduktor_domain STATIC
-  envfile.c group.c inputs.c labels.c manifest.c pack.c randutil.c render.c
+  envfile.c group.c groupresults.c inputs.c labels.c manifest.c pack.c randutil.c render.c
   result.c status.c tar.c task.c userconfig.c yamlfields.c)
 target_include_directories(konduktor_domain PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}
                                                    ${CMAKE_BINARY_DIR}/generated)

@@ -185,3 +185,33 @@ int json_append(struct buf *out, const cJSON *value)
 
 	return buf_puts(out, s);
 }
+
+int json_minify_append(struct buf *out, const char *text, size_t len)
+{
+	size_t start = out->len;
+	bool in_string = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < len && rc == 0; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (in_string) {
+			/* cJSON lets raw control characters through in strings;
+			 * written as escapes they stay the same value, on one line. */
+			if (c < 0x20)
+				rc = buf_printf(out, "\\u%04x", c);
+			else
+				rc = buf_putc(out, (char)c);
+			if (rc == 0 && c == '\\' && i + 1 < len)
+				rc = buf_putc(out, text[++i]);
+			else if (c == '"')
+				in_string = false;
+		} else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+			in_string = c == '"';
+			rc = buf_putc(out, (char)c);
+		}
+	}
+	if (rc < 0)
+		buf_truncate(out, start);
+	return rc;
+}

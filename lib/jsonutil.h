@@ -48,5 +48,12 @@ cJSON *json_parse_bounded(const char *text, size_t len, size_t max_len, struct e
 char *json_print_compact(const cJSON *value);
 /* Appends the compact serialisation to out; -1 if out's max is reached. */
 int json_append(struct buf *out, const cJSON *value);
+/* Appends JSON text without the whitespace between its tokens, so that it
+ * fits on one line while every token keeps its exact bytes (a number is
+ * never re-printed, so 1e400 or 12345678901234567890 stay as written) —
+ * except raw control characters inside strings, which cJSON accepts and
+ * which are written as \u00XX escapes. The text must be JSON that
+ * json_parse_bounded() accepts; -1 if out's max is reached, out unchanged. */
+int json_minify_append(struct buf *out, const char *text, size_t len);
 
 #endif

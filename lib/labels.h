@@ -26,6 +26,7 @@
 #define LABEL_COMPONENT_SERVICE "service"   /* headless Service for pod DNS */
 #define LABEL_COMPONENT_INPUTS "inputs"     /* ConfigMap: a chunk of a group's inputs */
 #define LABEL_COMPONENT_CONTROL "control"   /* ConfigMap: a group's fail-fast switch */
+#define LABEL_COMPONENT_RESULTS "results"   /* ConfigMap: a group's recorded results */
 /* The launched job's name (the Job/JobSet name) on all its objects and pods. */
 #define LABEL_JOB_NAME "konduktor.io/job-name"
 /* The task's `name:` field. */

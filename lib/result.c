@@ -28,6 +28,7 @@ static const struct {
 	{ RESULT_NONE, "NoResultReported", EXIT_NO_RESULT },
 	{ RESULT_TIMEOUT, "Timeout", EXIT_TIMEOUT },
 	{ RESULT_SKIPPED, "Skipped", EXIT_JOB_FAILED },
+	{ RESULT_CANCELLED, "Cancelled", EXIT_CANCELLED },
 };
 
 const char *result_outcome_name(enum result_outcome outcome)
@@ -252,6 +253,14 @@ void result_set_timeout(struct result *ret, long seconds)
 	result_release(ret);
 	ret->outcome = RESULT_TIMEOUT;
 	set_reason(ret, "no result within %ld seconds", seconds);
+}
+
+void result_set(struct result *ret, enum result_outcome outcome, int exit_code, const char *reason)
+{
+	result_release(ret);
+	ret->outcome = outcome;
+	ret->exit_code = exit_code;
+	set_reason(ret, "%s", reason);
 }
 
 cJSON *result_annotations_patch(const struct result *result)

@@ -43,6 +43,8 @@ enum result_outcome {
 	RESULT_NONE,             /* succeeded without writing result.json */
 	RESULT_TIMEOUT,          /* set by the caller: the deadline passed first */
 	RESULT_SKIPPED,          /* a group input that fail-fast never ran */
+	RESULT_CANCELLED,        /* a group input stopped by `group cancel` or by
+				  * --cancel-running-on-fail before it finished */
 };
 
 struct result {
@@ -70,9 +72,13 @@ int result_from_pod(const cJSON *pod, struct result *ret, struct error *err);
 
 /* Sets a Timeout outcome (the caller's deadline passed). */
 void result_set_timeout(struct result *ret, long seconds);
+/* Sets an outcome the caller decided (a group input skipped, cancelled or
+ * whose pod is gone) with a one-line reason and the exit code, -1 if
+ * unknown. */
+void result_set(struct result *ret, enum result_outcome outcome, int exit_code, const char *reason);
 
 /* "Result", "JobFailed", "ResultTooLarge", "MalformedResult",
- * "NoResultReported", "Timeout", "Skipped". */
+ * "NoResultReported", "Timeout", "Skipped", "Cancelled". */
 const char *result_outcome_name(enum result_outcome outcome);
 /* The outcome's process exit code (exitcode.h). */
 int result_exit_code(enum result_outcome outcome);

@@ -556,7 +556,12 @@ static void compute_index(struct index_status *is, const struct slot *slot, bool
 			is->message = xstrdup("skipped: the group stopped after a failure");
 			return;
 		}
-		is->message = describe_view(latest.state == JOB_FAILED ? &latest : &prior);
+		/* Counted failed while its latest pod has not: the failed pod, if
+		 * it is at hand, says why. */
+		if (latest.state == JOB_FAILED)
+			is->message = describe_view(&latest);
+		else if (slot->failed)
+			is->message = describe_view(&prior);
 		return;
 	}
 	if (latest.state == JOB_FAILED) {

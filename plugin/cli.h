@@ -97,6 +97,12 @@ const struct opt *cmd_cancel_options(void);
 int cmd_cleanup(int argc, char **argv);
 const struct opt *cmd_cleanup_options(void);
 
+int cmd_map(int argc, char **argv);
+const struct opt *cmd_map_options(void);
+int cmd_group(int argc, char **argv);
+const struct opt *cmd_group_options(void);
+extern const struct command group_subcommands[];
+
 int cmd_local(int argc, char **argv);
 const struct opt *cmd_local_options(void);
 const struct opt *cmd_local_up_options(void);

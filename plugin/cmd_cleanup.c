@@ -23,30 +23,17 @@ const struct opt *cmd_cleanup_options(void)
 }
 
 /* Deletes the objects of `res` labelled with the job's name; the count
- * deleted goes to *ret_n. */
+ * deleted is added to *ret_n. */
 static int delete_labelled(struct kcluster *kc, const struct kube_resource *res, const char *ns,
 			   const char *name, size_t *ret_n, struct error *err)
 {
 	_cleanup_free_ char *selector = xasprintf(LABEL_MANAGED_BY "=" LABEL_MANAGED_BY_VALUE
 						  "," LABEL_JOB_NAME "=%s", name);
-	struct kube_list_opts opts = { .label_selector = selector };
-	struct kube_delete_opts del = { .propagation_policy = "Background" };
-	_cleanup_json_ cJSON *list = NULL;
-	const cJSON *item;
+	size_t n = 0;
 
-	if (kube_list_all(kc->client, res, ns, &opts, &list, err) < 0)
+	if (kcluster_delete_labelled(kc, res, ns, selector, &n, err) < 0)
 		return -1;
-	cJSON_ArrayForEach(item, json_get(list, "items")) {
-		struct error why = ERROR_INIT;
-
-		if (kube_delete(kc->client, res, ns, json_get_string(item, "metadata.name"), &del,
-				NULL, &why) < 0 && why.code != 404) {
-			if (err)
-				*err = why;
-			return -1;
-		}
-		(*ret_n)++;
-	}
+	*ret_n += n;
 	return 0;
 }
 

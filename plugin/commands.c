@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "groupcmd.h"
 
 /* The result contract's exit codes (exitcode.h), for launch and result. */
 #define OUTCOME_EXIT_CODES                                                                 \
@@ -192,8 +193,67 @@ const struct command commands[] = {
 		.options = cmd_cleanup_options,
 		.args = COMPLETE_JOB,
 	},
-	{ .name = "map", .summary = "run a task over many inputs as a group" },
-	{ .name = "group", .summary = "list, follow, cancel and clean up groups" },
+	{
+		.name = "map",
+		.run = cmd_map,
+		.summary = "run a task over many inputs as a group",
+		.usage = "map TASK.yaml --inputs FILE|- [flags]",
+		.help = "Runs the task once per input as a group, grp-<8 hex>, and prints the group id\n"
+			"(with --wait: the results). The group lives in the cluster as one Indexed Job\n"
+			"and a few ConfigMaps, so map may exit at once and any machine with the\n"
+			"kubeconfig can follow it ('kubectl konduktor group results GROUP').\n"
+			"\n"
+			"Inputs (--inputs FILE, or - for stdin): JSON lines, or one JSON array. Every\n"
+			"input is checked before anything is created; a malformed one is reported\n"
+			"with its line. --input-mode decides how an input reaches run:\n"
+			"  kwargs  an object's members become environment variables ($lr)\n"
+			"  args    an array's items become positional parameters ($1, $2, ...)\n"
+			"  single  the input is $1 (a string as its characters, else its JSON)\n"
+			"  auto    kwargs for an object with identifier keys, args for an array,\n"
+			"          else single (the default)\n"
+			"Every input is also in KONDUKTOR_INPUT (its JSON) and the file named by\n"
+			"KONDUKTOR_INPUT_FILE. Inputs are data: they never run as shell.\n"
+			"\n"
+			"Policy, as Kinetic's batched jobs: --max-concurrent inputs run at once;\n"
+			"each gets 1 + --retries attempts (RESTART_ATTEMPT counts from 0). With\n"
+			"--fail-fast, no input starts once one has failed for good and running ones\n"
+			"finish; this needs a follower (map --wait, group results or group status):\n"
+			"when nothing follows, every input runs. With --fail-fast\n"
+			"--cancel-running-on-fail the running ones are stopped too, by Kubernetes\n"
+			"itself. Details: docs/groups.md.\n"
+			"\n"
+			"With --wait, map prints one JSON line per input as 'group results' does:\n"
+			"  {\"index\":0,\"attempts\":1,\"result\":{\"val_loss\":0.42}}\n"
+			"in input order (--as-completed: as they finish); failed inputs only with\n"
+			"--return-exceptions. On a terminal a progress line shows on stderr.\n"
+			GROUPCMD_RESULTS_HELP_EXIT
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor map sweep.yaml --inputs params.jsonl\n"
+			"  kubectl konduktor map sweep.yaml --inputs params.jsonl --wait | jq -c .result\n"
+			"  seq 0 99 | kubectl konduktor map shard.yaml --inputs - --max-concurrent 8\n"
+			"  kubectl konduktor map eval.yaml --inputs grid.json --retries 2 --fail-fast\n"
+			"  kubectl konduktor map sweep.yaml --inputs params.jsonl --dry-run -o json\n",
+		.options = cmd_map_options,
+		.args = COMPLETE_FILE,
+	},
+	{
+		.name = "group",
+		.run = cmd_group,
+		.summary = "list, follow, cancel and clean up groups",
+		.usage = "group list|status|results|cancel|cleanup [GROUP] [flags]",
+		.help = "A group is one task mapped over many inputs ('kubectl konduktor map').\n"
+			"Its id, grp-<8 hex>, is all another machine needs to follow it.\n"
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor group list\n"
+			"  kubectl konduktor group status grp-1a2b3c4d -o wide\n"
+			"  kubectl konduktor group results grp-1a2b3c4d --as-completed\n"
+			"  kubectl konduktor group cancel grp-1a2b3c4d\n"
+			"  kubectl konduktor group cleanup grp-1a2b3c4d\n",
+		.options = cmd_group_options,
+		.subcommands = group_subcommands,
+	},
 	{ .name = "mount", .summary = "mount jobs and groups as a live directory tree" },
 	{ .name = "umount", .summary = "unmount a konduktor-fs mount" },
 	{

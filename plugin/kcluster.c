@@ -726,6 +726,35 @@ int kcluster_job_wait(struct kcluster *kc, const struct kjob *job, int64_t deadl
 	return ret;
 }
 
+/* --- deleting --------------------------------------------------------------- */
+
+int kcluster_delete_labelled(struct kcluster *kc, const struct kube_resource *res, const char *ns,
+			     const char *selector, size_t *ret_n, struct error *err)
+{
+	struct buf path = BUF_INIT(4096);
+	_cleanup_json_ cJSON *body = cJSON_CreateObject(), *answer = NULL;
+	int r = -1;
+
+	json_set_string(body, "apiVersion", "v1");
+	json_set_string(body, "kind", "DeleteOptions");
+	json_set_string(body, "propagationPolicy", "Background");
+	if (kube_path_append(&path, res, ns, NULL, NULL, err) < 0)
+		goto out;
+	if (kube_query_append(&path, "labelSelector", selector) < 0) {
+		error_set(err, "label selector '%s' is too long", selector);
+		goto out;
+	}
+	if (kube_request_json(kc->client, "DELETE", path.data, body, "application/json", &answer,
+			      err) < 0)
+		goto out;
+	if (ret_n)
+		*ret_n = (size_t)cJSON_GetArraySize(json_get(answer, "items"));
+	r = 0;
+out:
+	buf_release(&path);
+	return r;
+}
+
 /* --- results ----------------------------------------------------------------- */
 
 bool kjob_result_recorded(const struct kjob *job)

@@ -142,6 +142,14 @@ typedef bool (*kcluster_status_fn)(const struct kjob *job, const struct job_stat
 int kcluster_job_wait(struct kcluster *kc, const struct kjob *job, int64_t deadline_ms,
 		      kcluster_status_fn fn, void *ctx, struct error *err);
 
+/* --- deleting ------------------------------------------------------------- */
+
+/* Deletes every object of `res` in `ns` that matches `selector`, with
+ * Background propagation, in one request (DELETE on the collection);
+ * *ret_n (may be NULL) gets the number deleted. */
+int kcluster_delete_labelled(struct kcluster *kc, const struct kube_resource *res, const char *ns,
+			     const char *selector, size_t *ret_n, struct error *err);
+
 /* --- results --------------------------------------------------------------- */
 
 enum kjob_outcome {

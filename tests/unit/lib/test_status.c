@@ -87,6 +87,11 @@ static void check_case(const char *file)
 				fail_msg("%s: index %zu attempts %d", file, i, is->attempts);
 			if (json_get_int64(e, "exit_code", &n) && n != is->exit_code)
 				fail_msg("%s: index %zu exit code %d", file, i, is->exit_code);
+			if ((v = json_get(e, "message")) && cJSON_IsNull(v) && is->message)
+				fail_msg("%s: index %zu message '%s'", file, i, is->message);
+			if ((s = json_get_string(e, "message")) && !str_eq(s, is->message))
+				fail_msg("%s: index %zu message '%s'", file, i,
+					 is->message ? is->message : "(none)");
 			i++;
 		}
 	}
