@@ -71,10 +71,11 @@ def run_round(study, params, flags):
         sys.exit(f"sweep: map failed with exit code {submitted.returncode}")
     group = submitted.stdout.strip()
     # --return-exceptions: failed trials are lines too, and the exit code
-    # stays 0; --as-completed: lines come as trials finish.
+    # stays 0; --as-completed: lines come as trials finish. Its stderr (a
+    # summary, or why it failed) is shown only when it fails.
     with subprocess.Popen(["kubectl", "konduktor", "group", "results", group,
                            "--as-completed", "--return-exceptions", *flags],
-                          text=True, stdout=subprocess.PIPE) as results:
+                          text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as results:
         for line in results.stdout:
             record = json.loads(line)
             p = params[record["index"]]
@@ -84,8 +85,9 @@ def run_round(study, params, flags):
             else:
                 study.tell(p, None)
                 print(f"  lr={p['lr']:<8g} failed: {record['error']['reason']}", file=sys.stderr)
+        problems = results.stderr.read()
     if results.returncode != 0:
-        sys.exit(f"sweep: group results failed with exit code {results.returncode}")
+        sys.exit(f"{problems}sweep: group results failed with exit code {results.returncode}")
     return group
 
 
