@@ -27,7 +27,8 @@ static int append_outcome(struct buf *out, const struct result *result)
 	error = cJSON_CreateObject();
 	json_set_string(error, "outcome", result_outcome_name(result->outcome));
 	json_set_string(error, "reason", result->reason ? result->reason : "");
-	if (result->exit_code >= 0)
+	if (result->exit_code >= 0 && result->outcome != RESULT_SKIPPED &&
+	    result->outcome != RESULT_CANCELLED)
 		json_set_int64(error, "exitCode", result->exit_code);
 	if (buf_puts(out, ",\"error\":") < 0)
 		return -1;
@@ -72,9 +73,13 @@ char *group_result_line_new(size_t index, const struct result *result, int attem
 	return buf_detach(&line, NULL);
 }
 
-int group_input_result(const struct index_status *is, struct result *ret)
+#define SKIPPED_REASON "skipped: the group stopped after a failure"
+
+int group_input_result(const cJSON *job, const struct index_status *is, struct result *ret)
 {
 	struct error err = ERROR_INIT;
+	struct group_info info;
+	bool plain_fail_fast;
 
 	if (is->state == JOB_SUCCEEDED) {
 		/* The latest pod left may be an earlier, failed attempt when the
@@ -86,14 +91,17 @@ int group_input_result(const struct index_status *is, struct result *ret)
 	}
 	if (is->state != JOB_FAILED)
 		return 1;
-	if (is->reason == REASON_SKIPPED) {
-		result_set(ret, RESULT_SKIPPED, is->exit_code,
-			   is->message ? is->message : "skipped: the group stopped after a failure");
+	plain_fail_fast = group_info_from_job(job, &info, NULL) == 0 &&
+			  group_needs_follower(&info.policy);
+	if (is->reason == REASON_SKIPPED ||
+	    (is->reason == REASON_CANCELLED && plain_fail_fast && !status_is_cancelled(job))) {
+		result_set(ret, RESULT_SKIPPED, -1, SKIPPED_REASON);
 		return 0;
 	}
 	if (is->reason == REASON_CANCELLED) {
-		result_set(ret, RESULT_CANCELLED, is->exit_code,
-			   is->message ? is->message : "cancelled before it finished");
+		result_set(ret, RESULT_CANCELLED, -1,
+			   status_is_cancelled(job) ? "the group was cancelled"
+						    : "stopped when another input failed");
 		return 0;
 	}
 	/* The pod tells most (the log tail, the kubelet's reason), unless it

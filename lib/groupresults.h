@@ -13,7 +13,8 @@
  * removed (every token keeps its exact bytes). "error" stands for any
  * other outcome (result.h: JobFailed, ResultTooLarge, MalformedResult,
  * NoResultReported, Timeout, Skipped, Cancelled), with its one-line reason
- * and "exitCode" when one is known.
+ * and "exitCode" when one is known (never for Skipped and Cancelled, whose
+ * exit code says nothing of the task).
  *
  * The record: ConfigMaps "<id>-results-<k>" (k = 0, 1, ...) labelled like
  * the group's other objects with component "results" and owned by the
@@ -53,11 +54,20 @@ char *group_result_line_new(size_t index, const struct result *result, int attem
 			    bool *ret_ok);
 
 /* An input's final outcome from its status (status.h, computed from the
- * group's Job and pods): 0 with *ret set when the input has finished
- * (SUCCEEDED or FAILED), 1 when it has not. A succeeded input whose pod is
- * gone is NoResultReported ("its pod was deleted before its result was
- * recorded"); a failed one without a pod keeps the status's reason. */
-int group_input_result(const struct index_status *status, struct result *ret);
+ * group's Job `job` and pods): 0 with *ret set when the input has
+ * finished (SUCCEEDED or FAILED), 1 when it has not. A succeeded input
+ * whose pod is gone is NoResultReported ("its pod was deleted before its
+ * result was recorded"); a failed one is its pod's outcome, or without a
+ * pod the status's reason. One the group's end decided is:
+ *   Skipped "skipped: the group stopped after a failure" when it never
+ *     started, and in a --fail-fast group without --cancel-running-on-fail
+ *     also when the Job's early end stopped its pod (only pods that would
+ *     skip are running then);
+ *   Cancelled "the group was cancelled" (group cancel), or
+ *   Cancelled "stopped when another input failed" (--cancel-running-on-fail).
+ * Skipped and Cancelled lines carry no exit code: the same input reads
+ * the same whether its pod is still there or not. */
+int group_input_result(const cJSON *job, const struct index_status *status, struct result *ret);
 
 enum group_order {
 	GROUP_ORDER_INPUT,      /* input 0, 1, 2, ... each once it has finished */

@@ -85,7 +85,7 @@ struct group_follower {
 	cJSON *record_patch;       /* pending lines */
 	size_t record_patch_bytes;
 	size_t *record_pending;    /* their indexes */
-	size_t record_pending_len;
+	size_t record_pending_len, record_pending_cap;
 	int64_t record_last_ms;
 
 	/* The fail-fast switch. */
@@ -123,6 +123,19 @@ static long label_number(const cJSON *obj, const char *where, const char *key)
 	return (long)v;
 }
 
+/* The pod was evicted, preempted or drained: the pod failure policy does
+ * not count that as an attempt (manifest_pod_failure_policy()). */
+static bool disrupted(const cJSON *pod)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, json_get(pod, "status.conditions"))
+		if (str_eq(json_get_string(c, "type"), "DisruptionTarget") &&
+		    str_eq(json_get_string(c, "status"), "True"))
+			return true;
+	return false;
+}
+
 /* A finished pod's index, attempt and line; false if it is not one of
  * this group's finished pods. */
 static bool finished_pod_of(const struct group_follower *f, const cJSON *pod,
@@ -146,10 +159,11 @@ static bool finished_pod_of(const struct group_follower *f, const cJSON *pod,
 	ret->attempt = (int)(failures < 0 ? 0 : failures) + 1;
 	ret->succeeded = str_eq(phase, "Succeeded");
 	/* Out of retries, or failed in a way the pod failure policy does not
-	 * retry (the wrapper's own errors, fail-fast skips). */
-	ret->last = ret->attempt > f->info.policy.retries ||
-		    result.exit_code == RESULT_WRAPPER_ERROR_EXIT ||
-		    result.exit_code == RESULT_SKIPPED_EXIT;
+	 * retry (the wrapper's own errors, fail-fast skips); a disruption is
+	 * retried without counting. */
+	ret->last = !disrupted(pod) && (ret->attempt > f->info.policy.retries ||
+					result.exit_code == RESULT_WRAPPER_ERROR_EXIT ||
+					result.exit_code == RESULT_SKIPPED_EXIT);
 	ret->skipped = result.outcome == RESULT_SKIPPED;
 	ret->line = group_result_line_new(ret->index, &result, ret->attempt, &ret->ok);
 	result_release(&result);
@@ -268,8 +282,11 @@ static void record_queue(struct group_follower *f, size_t index)
 		return;
 	group_results_patch_add(&f->record_patch, index, line);
 	f->record_patch_bytes += strlen(line) + 8;
-	f->record_pending = xreallocarray(f->record_pending, f->record_pending_len + 1,
-					  sizeof(*f->record_pending));
+	if (f->record_pending_len == f->record_pending_cap) {
+		f->record_pending_cap = f->record_pending_cap ? 2 * f->record_pending_cap : 256;
+		f->record_pending = xreallocarray(f->record_pending, f->record_pending_cap,
+						  sizeof(*f->record_pending));
+	}
 	f->record_pending[f->record_pending_len++] = index;
 	if (f->record_patch_bytes >= GROUP_RESULTS_BATCH_MAX)
 		group_follow_flush(f);
@@ -394,10 +411,6 @@ void group_follow_flush(struct group_follower *f)
 
 /* --- finished inputs without a line ------------------------------------------------ */
 
-struct list_ctx {
-	struct group_follower *f;
-};
-
 static int take_page(const cJSON *page, void *ctx)
 {
 	struct group_follower *f = ctx;
@@ -443,7 +456,6 @@ static bool settle(struct group_follower *f, size_t i, const struct index_status
 		   bool give_up)
 {
 	struct index_status view = *is;
-	char stopped[] = "stopped when the group failed";
 	_cleanup_free_ char *line = NULL;
 	struct result r;
 	bool ok, decided_by_end = is->reason == REASON_SKIPPED || is->reason == REASON_CANCELLED;
@@ -457,17 +469,19 @@ static bool settle(struct group_follower *f, size_t i, const struct index_status
 	if (!decided_by_end && !give_up)
 		return false;
 	/* An input the group's end stopped had started: it was cancelled, not
-	 * skipped (its pod is gone from the active ones by now). */
+	 * skipped, as the status would say if its pod were still among the
+	 * active ones (group_input_result() decides what that means). Only a
+	 * pod said so: the line is recorded, as those from pods are. */
 	if (is->reason == REASON_SKIPPED && (f->started[i] || f->candidates[i])) {
 		view.reason = REASON_CANCELLED;
-		view.message = stopped;
 		if (!view.attempts)
 			view.attempts = f->candidates[i] ? f->candidate_attempt[i] : 1;
+		decided_by_end = false;
 	}
 	/* Decided by the group's end (not recorded: the Job says it), or a
 	 * pod that is gone for good (recorded: nobody will find it again). */
 	result_init(&r);
-	group_input_result(&view, &r);
+	group_input_result(f->job, &view, &r);
 	line = group_result_line_new(i, &r, view.attempts, &ok);
 	if (decided_by_end)
 		group_results_add_line(&f->results, i, line, false, NULL);

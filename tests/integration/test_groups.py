@@ -14,7 +14,6 @@ import os
 import pty
 import select
 import subprocess
-import time
 
 import pytest
 
@@ -189,7 +188,9 @@ FAIL_FAST_TASK = (
     'n=$((n+1)); done; fi\n'
     # Input 1 fails once input 0 has started.
     'if [ "$i" = 1 ]; then while ! grep -q "start 0" "$LOG"; do sleep 0.05; done; exit 7; fi\n'
-    'sleep 0.2\n'
+    # Input 2 takes a while: if it starts in the moment before the switch,
+    # the switch is surely thrown before it ends and frees its slot.
+    'if [ "$i" = 2 ]; then sleep 1; else sleep 0.2; fi\n'
     'echo "end $i" >> "$LOG"\n'
     f'echo "$i" > {RESULT}\n')
 
@@ -478,3 +479,55 @@ def test_a_follower_that_cannot_record_still_prints(cluster, tmp_path):
     cluster.clear_faults()
     assert not cluster.api("GET", "/api/v1/namespaces/default/configmaps?"
                                   "labelSelector=konduktor.io/component=results")["items"]
+
+
+def test_following_a_group_that_goes_away(cluster, tmp_path):
+    task = write_task(tmp_path, "wait", 'while [ ! -e "$REL" ]; do sleep 0.05; done; '
+                                        f'echo 1 > {RESULT}')
+    inputs = write_inputs(tmp_path, [1, 2])
+    release = tmp_path / "release"
+    group = submit(cluster, task, inputs, "--fail-fast", "-e", f"REL={release}")
+    # Without its switch, --fail-fast cannot be enforced: a warning, not an end.
+    cluster.api("DELETE", f"/api/v1/namespaces/default/configmaps/{group}-control")
+    status = konduktor(cluster, "group", "status", group)
+    assert status.returncode == 0
+    assert status.stderr == (f"warning: group '{group}' has no configmap '{group}-control': "
+                             "--fail-fast cannot stop new inputs\n")
+    cluster.reset_counters()
+    proc = subprocess.Popen([binary("kubectl-konduktor"), "group", "results", group],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=plugin_env(cluster))
+    # Once it watches the Job and the pods, the group goes.
+    wait_until(lambda: cluster.counters()["watches"] >= 2, what="the follower's watches")
+    cluster.api("DELETE", f"/apis/batch/v1/namespaces/default/jobs/{group}")
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out) == (3, ""), err
+    assert err.endswith(f"error: group results: group '{group}' was deleted\n"), err
+    release.touch()
+
+
+def test_full_results_configmap_rolls_over_and_followers_agree(cluster, tmp_path):
+    inputs = write_inputs(tmp_path, [{"x": x} for x in range(3)])
+    release = tmp_path / "release"
+    gated = write_task(tmp_path, "gated", 'while [ ! -e "$REL" ]; do sleep 0.05; done; '
+                                          f'echo "$x" > {RESULT}')
+    group = submit(cluster, gated, inputs, "-e", f"REL={release}")
+    # Someone filled results ConfigMap 0 (past the 640 KiB a follower fills).
+    cluster.api("POST", "/api/v1/namespaces/default/configmaps", {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": f"{group}-results-0", "labels": {
+            "konduktor.io/group-id": group, "konduktor.io/component": "results"}},
+        "data": {"pad": "x" * 700000}})
+    argv = [binary("kubectl-konduktor"), "group", "results", group, "--timeout", "60"]
+    first, second = (subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True, env=plugin_env(cluster)) for _ in range(2))
+    release.touch()
+    outputs = [p.communicate(timeout=60) for p in (first, second)]
+    assert first.returncode == second.returncode == 0, outputs
+    assert outputs[0][0] == outputs[1][0]
+    assert [line["result"] for line in lines_of(outputs[0][0])] == [0, 1, 2]
+    assert outputs[0][1] == (f"warning: configmap '{group}-results-0': key 'pad' is not a "
+                             "result line of an input of this group\n")
+    rolled = cluster.api("GET", f"/api/v1/namespaces/default/configmaps/{group}-results-1")
+    assert sorted(rolled["data"]) == ["0", "1", "2"]
+    assert rolled["metadata"]["ownerReferences"][0]["name"] == group

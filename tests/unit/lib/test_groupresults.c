@@ -44,7 +44,7 @@ static void test_result_line_keeps_every_token(void **state)
 static void test_error_lines(void **state)
 {
 	struct result r;
-	_cleanup_free_ char *failed = NULL, *timeout = NULL, *none = NULL;
+	_cleanup_free_ char *failed = NULL, *timeout = NULL, *none = NULL, *skipped = NULL;
 
 	result_init(&r);
 	result_decode("Traceback\nValueError: \"bad\" lr\n", 1, "Error", &r);
@@ -56,6 +56,10 @@ static void test_error_lines(void **state)
 	timeout = line_of(12, &r, 0);
 	assert_string_equal(timeout, "{\"index\":12,\"error\":{\"outcome\":\"Timeout\",\"reason\":"
 				     "\"no result within 30 seconds\"}}");
+	result_decode("#konduktor/v1 skipped the group stopped after a failure", 122, "Error", &r);
+	skipped = line_of(2, &r, 1);
+	assert_string_equal(skipped, "{\"index\":2,\"attempts\":1,\"error\":{\"outcome\":\"Skipped\","
+				     "\"reason\":\"skipped: the group stopped after a failure\"}}");
 	result_decode("#konduktor/v1 no-result", 0, "Completed", &r);
 	none = line_of(1, &r, 1);
 	assert_string_equal(none, "{\"index\":1,\"attempts\":1,\"error\":{\"outcome\":"
@@ -136,62 +140,83 @@ static cJSON *pod(int exit_code, const char *message)
 	return p;
 }
 
+static cJSON *group_job(const char *kind, const char *uid);
+
 static void test_input_outcome_from_status(void **state)
 {
 	_cleanup_json_ cJSON *ok = pod(0, "{\"x\": 1}"), *bad = pod(2, "oops\n"),
 			     *quiet = pod(0, "#konduktor/v1 no-result");
+	_cleanup_json_ cJSON *job = group_job(LABEL_KIND_GROUP, "u-1");
 	struct index_status is = { .state = JOB_SUCCEEDED, .attempts = 1, .exit_code = 0, .pod = ok };
 	struct result r;
 
 	result_init(&r);
-	assert_int_equal(group_input_result(&is, &r), 0);
+	assert_int_equal(group_input_result(job, &is, &r), 0);
 	assert_int_equal(r.outcome, RESULT_OK);
 	assert_string_equal(r.json, "{\"x\": 1}");
 
 	/* Succeeded, but the pod left is an earlier failed attempt, or none. */
 	is.pod = bad;
-	assert_int_equal(group_input_result(&is, &r), 0);
+	assert_int_equal(group_input_result(job, &is, &r), 0);
 	assert_int_equal(r.outcome, RESULT_NONE);
 	assert_string_equal(r.reason, "its pod was deleted before its result was recorded");
 	is.pod = NULL;
-	assert_int_equal(group_input_result(&is, &r), 0);
+	assert_int_equal(group_input_result(job, &is, &r), 0);
 	assert_int_equal(r.outcome, RESULT_NONE);
 
 	is = (struct index_status){ .state = JOB_FAILED, .reason = REASON_ERROR, .attempts = 3,
 				    .exit_code = 2, .pod = bad, .message = "exited with code 2" };
-	assert_int_equal(group_input_result(&is, &r), 0);
+	assert_int_equal(group_input_result(job, &is, &r), 0);
 	assert_int_equal(r.outcome, RESULT_JOB_FAILED);
 	assert_string_equal(r.reason, "exited with code 2: oops");
 	assert_int_equal(r.exit_code, 2);
 
 	/* Failed by the Job's count although its pod says exit 0. */
 	is.pod = quiet;
-	assert_int_equal(group_input_result(&is, &r), 0);
+	assert_int_equal(group_input_result(job, &is, &r), 0);
 	assert_int_equal(r.outcome, RESULT_JOB_FAILED);
 	assert_string_equal(r.reason, "exited with code 2");
 	is.pod = NULL;
 	is.message = NULL;
-	assert_int_equal(group_input_result(&is, &r), 0);
+	assert_int_equal(group_input_result(job, &is, &r), 0);
 	assert_int_equal(r.outcome, RESULT_JOB_FAILED);
 	assert_string_equal(r.reason, "failed");
 
-	is = (struct index_status){ .state = JOB_FAILED, .reason = REASON_SKIPPED, .exit_code = -1 };
-	assert_int_equal(group_input_result(&is, &r), 0);
+	is = (struct index_status){ .state = JOB_FAILED, .reason = REASON_SKIPPED, .exit_code = 122 };
+	assert_int_equal(group_input_result(job, &is, &r), 0);
 	assert_int_equal(r.outcome, RESULT_SKIPPED);
 	assert_string_equal(r.reason, "skipped: the group stopped after a failure");
 	assert_int_equal(r.exit_code, -1);
 
+	/* Stopped by the group's end: --cancel-running-on-fail ... */
 	is = (struct index_status){ .state = JOB_FAILED, .reason = REASON_CANCELLED, .exit_code = 143,
 				    .message = "stopped when the job failed" };
-	assert_int_equal(group_input_result(&is, &r), 0);
+	assert_int_equal(group_input_result(job, &is, &r), 0);
 	assert_int_equal(r.outcome, RESULT_CANCELLED);
-	assert_string_equal(r.reason, "stopped when the job failed");
+	assert_string_equal(r.reason, "stopped when another input failed");
+	assert_int_equal(r.exit_code, -1);
 	assert_int_equal(result_exit_code(r.outcome), EXIT_CANCELLED);
+	/* ... group cancel ... */
+	json_set_string(json_ensure_object(job, "metadata.annotations"), ANNOTATION_CANCELLED_AT,
+			"2026-01-01T00:00:00Z");
+	assert_int_equal(group_input_result(job, &is, &r), 0);
+	assert_int_equal(r.outcome, RESULT_CANCELLED);
+	assert_string_equal(r.reason, "the group was cancelled");
+	/* ... and plain fail-fast, whose early end only stops pods that would
+	 * skip (but not group cancel). */
+	json_set_string(json_ensure_object(job, "metadata.annotations"), ANNOTATION_FAIL_FAST, "true");
+	assert_int_equal(group_input_result(job, &is, &r), 0);
+	assert_int_equal(r.outcome, RESULT_CANCELLED);
+	cJSON_DeleteItemFromObject((cJSON *)json_get(job, "metadata.annotations"),
+				   ANNOTATION_CANCELLED_AT);
+	assert_int_equal(group_input_result(job, &is, &r), 0);
+	assert_int_equal(r.outcome, RESULT_SKIPPED);
+	assert_string_equal(r.reason, "skipped: the group stopped after a failure");
 
 	is = (struct index_status){ .state = JOB_RUNNING };
-	assert_int_equal(group_input_result(&is, &r), 1);
+	assert_int_equal(group_input_result(job, &is, &r), 1);
 	is.state = JOB_PENDING;
-	assert_int_equal(group_input_result(&is, &r), 1);
+	assert_int_equal(group_input_result(job, &is, &r), 1);
 	result_release(&r);
 }
 
@@ -313,6 +338,17 @@ static cJSON *group_job(const char *kind, const char *uid)
 	json_set_string(labels, LABEL_USER, "jane");
 	json_set_string(labels, LABEL_COMPONENT, LABEL_COMPONENT_WORKLOAD);
 	json_set_string(labels, "kueue.x-k8s.io/queue-name", "q");
+	{
+		cJSON *a = json_ensure_object(metadata, "annotations");
+
+		json_set_string(a, ANNOTATION_GROUP_SIZE, "4");
+		json_set_string(a, ANNOTATION_INPUT_MODE, "auto");
+		json_set_string(a, ANNOTATION_MAX_CONCURRENT, "2");
+		json_set_string(a, ANNOTATION_RETRIES, "0");
+		json_set_string(a, ANNOTATION_INPUT_CHUNKS, "1");
+		json_set_string(a, ANNOTATION_FAIL_FAST, "false");
+		json_set_string(a, ANNOTATION_CANCEL_RUNNING_ON_FAIL, "false");
+	}
 	return job;
 }
 
