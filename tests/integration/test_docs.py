@@ -8,6 +8,7 @@ tests with their reason (pytest -rs shows them)."""
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -138,3 +139,14 @@ def test_matching_rules():
     assert not m([], "surprise\n", "")
     assert not m(["b", "a"], "a\nb\n", "")          # stdout keeps its order
     assert not m(["x…"], "y\n", "")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_name)
+def test_links_lead_somewhere(page):
+    """Every relative link of a page names a file or directory that exists."""
+    text = re.sub(r"```.*?```", "", page.read_text(), flags=re.S)
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            continue
+        path = (page.parent / target.split("#")[0]).resolve()
+        assert path.exists(), f"{page_name(page)}: link to {target}, which does not exist"
