@@ -7,7 +7,8 @@
  *
  * One line per input (no newline inside it; writers add '\n'):
  *   {"index":3,"attempts":1,"result":{"val_loss":0.42}}
- *   {"index":4,"attempts":3,"error":{"outcome":"JobFailed","reason":"exited with code 1: boom","exitCode":1}}
+ *   {"index":4,"attempts":3,"error":{"outcome":"JobFailed",
+ *    "reason":"exited with code 1: boom","exitCode":1}}   (on one line)
  * "attempts" is there when the input was started. "result" is the JSON
  * text the input's pod reported with the whitespace between its tokens
  * removed (every token keeps its exact bytes). "error" stands for any

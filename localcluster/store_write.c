@@ -174,9 +174,15 @@ static void set_create_metadata(const struct resource *r, cJSON *meta)
 static int admit_create(const struct resource *r, const char *ns, cJSON *obj,
 			struct api_error *err)
 {
+	/* Validation collects its causes in err: a caller that does not want
+	 * the details still must not get an invalid object through. */
+	_cleanup_free_ struct api_error *scratch = err ? NULL : xcalloc(1, sizeof(*scratch));
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	const char *body_ns;
 	const char *name;
+
+	if (!err)
+		err = scratch;
 
 	if (!cJSON_IsObject(obj))
 		return api_error_set(err, 400, "BadRequest", "the body of the request must be an object");
@@ -331,9 +337,14 @@ static void copy_member(cJSON *to, const cJSON *from, const char *key)
 static cJSON *admit_update(const struct resource *r, const cJSON *current, cJSON *proposed,
 			   enum write_part part, bool trusted, struct api_error *err)
 {
+	/* As in admit_create: validation needs somewhere to collect causes. */
+	_cleanup_free_ struct api_error *scratch = err ? NULL : xcalloc(1, sizeof(*scratch));
 	const cJSON *cur_meta = json_get_child(current, "metadata");
 	const char *name = json_get_child_string(cur_meta, "name");
 	cJSON *result, *meta;
+
+	if (!err)
+		err = scratch;
 
 	if (!cJSON_IsObject(proposed)) {
 		cJSON_Delete(proposed);

@@ -917,12 +917,14 @@ const struct command group_subcommands[] = {
 			"(with --as-completed: as each finishes):\n"
 			"  {\"index\":0,\"attempts\":1,\"result\":{\"val_loss\":0.42}}\n"
 			"Failed inputs are left out unless --return-exceptions prints them as\n"
-			"  {\"index\":3,\"attempts\":3,\"error\":{\"outcome\":\"JobFailed\",\"reason\":\"...\",\"exitCode\":1}}\n"
+			"  {\"index\":3,\"attempts\":3,\"error\":{\"outcome\":\"JobFailed\",\"reason\":\"...\",\n"
+			"   \"exitCode\":1}}   (one line)\n"
 			"and a summary such as \"grp-1a2b3c4d: 2 of 50 inputs failed\" goes to stderr.\n"
 			"It works from any machine with the kubeconfig, at any time: results are\n"
 			"recorded in the group as they come, so they outlive the pods. While it\n"
 			"waits it enforces --fail-fast (docs/groups.md), and on a terminal shows\n"
-			"a progress line on stderr; piped, stdout holds nothing but results.\n\n" GROUPCMD_RESULTS_HELP_EXIT
+			"a progress line on stderr; piped, stdout holds nothing but results.\n\n"
+			GROUPCMD_RESULTS_HELP_EXIT
 			"\nExamples:\n  kubectl konduktor group results grp-1a2b3c4d\n"
 			"  kubectl konduktor group results grp-1a2b3c4d --as-completed | jq -c .result\n"
 			"  kubectl konduktor group results grp-1a2b3c4d --return-exceptions --timeout 10m\n",

@@ -5,7 +5,6 @@
  * terminal. Then, by default, rank 0's log is followed until the job ends
  * and the command exits with the outcome's code; -d returns at once,
  * --wait prints only the result; --dry-run prints the objects. */
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,41 +176,6 @@ static int load_task(const char *path, struct task *task, struct user_config *co
 	return 0;
 }
 
-static char *local_user(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	const char *user = getenv("USER");
-
-	if (pw && pw->pw_name && *pw->pw_name)
-		return xstrdup(pw->pw_name);
-	return xstrdup(user && *user ? user : "unknown");
-}
-
-/* A named Secret that does not exist stops the launch before anything is
- * created. `n_from_config` of them come from the user config, the rest
- * from --secret. */
-static int check_secrets(struct kcluster *kc, const struct user_config *config,
-			 size_t n_from_config)
-{
-	for (size_t i = 0; i < config->n_secrets; i++) {
-		const char *name = config->secrets[i].name;
-		struct error err = ERROR_INIT;
-
-		if (kube_get(kc->client, &kube_secrets, kc->namespace, name, NULL, &err) == 0)
-			continue;
-		if (err.code != 404)
-			return jobcmd_fail("launch", kc, &err);
-		cli_error("launch: Secret '%s' (named %s%s%s) does not exist in namespace '%s'; "
-			  "create it first (e.g. kubectl create secret generic %s -n %s "
-			  "--from-file=...); nothing was created",
-			  name, i < n_from_config ? "in config '" : "by --secret",
-			  i < n_from_config && config->source ? config->source : "",
-			  i < n_from_config ? "'" : "", kc->namespace, name, kc->namespace);
-		return EXIT_ERROR;
-	}
-	return 0;
-}
-
 /* Asks on the terminal; true to go on. */
 static bool confirm(const struct task *task, const char *job_name, const char *ns,
 		    const struct kcluster *kc)
@@ -321,7 +285,7 @@ static int print_objects(const cJSON *items, enum output_format format)
 static int dry_run_client(const struct task *task, const struct user_config *config,
 			  const struct launch_opts *o)
 {
-	_cleanup_free_ char *user = local_user();
+	_cleanup_free_ char *user = jobcmd_local_user();
 	_cleanup_json_ cJSON *items = NULL;
 	struct error err = ERROR_INIT;
 	char job_name[64];
@@ -387,7 +351,7 @@ static int launch(const struct task *task, const struct user_config *config,
 		  size_t n_config_secrets, const struct launch_opts *o)
 {
 	struct kcluster *kc = NULL;
-	_cleanup_free_ char *user = local_user();
+	_cleanup_free_ char *user = jobcmd_local_user();
 	_cleanup_json_ cJSON *created = NULL;
 	struct error err = ERROR_INIT;
 	bool jobsets = o->jobset == JOBSET_ALWAYS;
@@ -409,7 +373,7 @@ static int launch(const struct task *task, const struct user_config *config,
 	}
 	if ((code = jobcmd_open("launch", &cluster, &kc)))
 		return code;
-	if ((code = check_secrets(kc, config, n_config_secrets)))
+	if ((code = jobcmd_check_secrets("launch", kc, config, n_config_secrets)))
 		goto out;
 	if (task->num_nodes > 1 && o->jobset == JOBSET_AUTO &&
 	    kcluster_jobsets_served(kc, &jobsets, &err) < 0) {

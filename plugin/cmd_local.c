@@ -674,9 +674,14 @@ static int local_status(void)
 
 /* ---- dispatch ---- */
 
+static int cmd_local_up(int argc, char **argv);
+static int cmd_local_down(int argc, char **argv);
+static int cmd_local_status(int argc, char **argv);
+
 const struct command local_subcommands[] = {
 	{
 		.name = "up",
+		.run = cmd_local_up,
 		.summary = "start the local cluster in the background (or say where it runs)",
 		.usage = "up [--port N] [--set-context] [-- SERVER-FLAGS...]",
 		.help = "Starts konduktor-localcluster with its state under ~/.konduktor/local,\n"
@@ -692,6 +697,7 @@ const struct command local_subcommands[] = {
 	},
 	{
 		.name = "down",
+		.run = cmd_local_down,
 		.summary = "stop the local cluster (its objects are kept for the next up)",
 		.usage = "down [--timeout DURATION]",
 		.help = "Stops the local cluster with SIGTERM (pods are stopped first) and waits for\n"
@@ -701,6 +707,7 @@ const struct command local_subcommands[] = {
 	},
 	{
 		.name = "status",
+		.run = cmd_local_status,
 		.summary = "say whether the local cluster runs, where, and if it is healthy",
 		.usage = "status [-o json]",
 		.help = "Exits 0 when the cluster runs and answers /readyz, 1 otherwise.\n\n"
@@ -711,13 +718,68 @@ const struct command local_subcommands[] = {
 	{ .name = NULL },
 };
 
+/* Parses a subcommand's own flags (argv[0] is its name); words after "--"
+ * go to `extra`, which only `up` accepts. Returns 0 or an exit code. */
+static int parse_local_args(const struct command *sub, int argc, char **argv, struct strv *extra)
+{
+	struct strv positionals = STRV_INIT;
+	struct error err = ERROR_INIT;
+	const struct opt *tables[2] = { sub->options(), NULL };
+	int own_argc = argc, status = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			own_argc = i;
+			for (int j = i + 1; j < argc; j++)
+				strv_push(extra, argv[j]);
+			break;
+		}
+	if (args_parse(sub->name, tables, own_argc - 1, argv + 1, &positionals, &err) < 0) {
+		cli_error("local %s", err.msg);
+		status = EXIT_USAGE;
+	} else if (positionals.len) {
+		cli_error("local %s: unexpected argument '%s'", sub->name, positionals.items[0]);
+		status = EXIT_USAGE;
+	} else if (extra->len && strcmp(sub->name, "up") != 0) {
+		cli_error("local %s: takes no server flags", sub->name);
+		status = EXIT_USAGE;
+	}
+	strv_release(&positionals);
+	return status;
+}
+
+static int cmd_local_up(int argc, char **argv)
+{
+	struct strv extra = STRV_INIT;
+	int status = parse_local_args(command_find(local_subcommands, "up"), argc, argv, &extra);
+
+	if (!status)
+		status = local_up(&extra);
+	strv_release(&extra);
+	return status;
+}
+
+static int cmd_local_down(int argc, char **argv)
+{
+	struct strv extra = STRV_INIT;
+	int status = parse_local_args(command_find(local_subcommands, "down"), argc, argv, &extra);
+
+	strv_release(&extra);
+	return status ? status : local_down();
+}
+
+static int cmd_local_status(int argc, char **argv)
+{
+	struct strv extra = STRV_INIT;
+	int status = parse_local_args(command_find(local_subcommands, "status"), argc, argv, &extra);
+
+	strv_release(&extra);
+	return status ? status : local_status();
+}
+
 int cmd_local(int argc, char **argv)
 {
 	const struct command *sub;
-	struct strv positionals = STRV_INIT, extra = STRV_INIT;
-	struct error err = ERROR_INIT;
-	const struct opt *tables[2] = { NULL, NULL };
-	int own_argc = argc, status;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		command_print_help(command_find(commands, "local"), NULL, argc < 2 ? stderr : stdout);
@@ -732,32 +794,5 @@ int cmd_local(int argc, char **argv)
 		command_print_help(sub, "local", stdout);
 		return EXIT_OK;
 	}
-	/* Words after "--" belong to the server (up only). */
-	for (int i = 2; i < argc; i++)
-		if (!strcmp(argv[i], "--")) {
-			own_argc = i;
-			for (int j = i + 1; j < argc; j++)
-				strv_push(&extra, argv[j]);
-			break;
-		}
-	tables[0] = sub->options();
-	if (args_parse(sub->name, tables, own_argc - 2, argv + 2, &positionals, &err) < 0) {
-		cli_error("local %s", err.msg);
-		status = EXIT_USAGE;
-	} else if (positionals.len) {
-		cli_error("local %s: unexpected argument '%s'", sub->name, positionals.items[0]);
-		status = EXIT_USAGE;
-	} else if (extra.len && strcmp(sub->name, "up") != 0) {
-		cli_error("local %s: takes no server flags", sub->name);
-		status = EXIT_USAGE;
-	} else if (!strcmp(sub->name, "up")) {
-		status = local_up(&extra);
-	} else if (!strcmp(sub->name, "down")) {
-		status = local_down();
-	} else {
-		status = local_status();
-	}
-	strv_release(&positionals);
-	strv_release(&extra);
-	return status;
+	return sub->run(argc - 1, argv + 1);
 }

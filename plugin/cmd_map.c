@@ -5,7 +5,6 @@
  * id, and with --wait follows it as `group results` does. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@
 #include "kube_resource.h"
 #include "labels.h"
 #include "manifest.h"
-#include "render.h"
+#include "output.h"
 #include "strutil.h"
 #include "task.h"
 #include "timeutil.h"
@@ -44,7 +43,7 @@ static bool wait_flag;
 static const char *timeout_flag;
 static bool as_completed_flag;
 static bool return_exceptions_flag;
-static bool dry_run_flag;
+static const char *dry_run_flag;
 static const char *output_flag;
 static const char *name_flag, *cpus_flag, *memory_flag, *gpus_flag, *image_flag, *env_file_flag;
 static struct strv env_flags = STRV_INIT;
@@ -64,7 +63,7 @@ static const struct opt map_own[] = {
 	  "no new input starts once one has failed for good; running ones finish", NULL },
 	{ "cancel-running-on-fail", 0, OPT_BOOL, &cancel_running_flag, NULL,
 	  "with --fail-fast: running inputs are stopped too", NULL },
-	{ "wait", 'w', OPT_BOOL, &wait_flag, NULL,
+	{ "wait", 0, OPT_BOOL, &wait_flag, NULL,
 	  "wait and print the results as JSON lines, as 'group results' does", NULL },
 	{ "timeout", 0, OPT_STRING, &timeout_flag, "DURATION",
 	  "with --wait: stop waiting after this long (the group keeps running)", NULL },
@@ -72,8 +71,9 @@ static const struct opt map_own[] = {
 	  "with --wait: print each input's line as it finishes", NULL },
 	{ "return-exceptions", 0, OPT_BOOL, &return_exceptions_flag, NULL,
 	  "with --wait: print failed inputs' lines too, and exit 0 for them", NULL },
-	{ "dry-run", 0, OPT_BOOL, &dry_run_flag, NULL,
-	  "print the objects that would be created, create nothing", NULL },
+	{ "dry-run", 0, OPT_OPTIONAL, &dry_run_flag, "client|server",
+	  "print the objects instead of creating them: client (the default) without a cluster, "
+	  "server validated by the API server", NULL },
 	{ "output", 'o', OPT_STRING, &output_flag, "json|yaml",
 	  "with --dry-run: the format of the objects (default yaml)", NULL },
 	{ "name", 0, OPT_STRING, &name_flag, "NAME", "the task's name (overrides name:)", NULL },
@@ -100,23 +100,20 @@ const struct opt *cmd_map_options(void)
 	return cli_options_with_cluster(map_table, ARRAY_SIZE(map_table), map_own, &cluster, false);
 }
 
-/* Who submits, for the user label: the login name. */
-static void submitter(char out[LABEL_VALUE_MAX + 1])
-{
-	const char *name = getenv("USER");
-	struct passwd pw, *found = NULL;
-	char scratch[1024];
+enum dry_run { DRY_RUN_NONE, DRY_RUN_CLIENT, DRY_RUN_SERVER };
 
-	if ((!name || !*name) && getpwuid_r(getuid(), &pw, scratch, sizeof(scratch), &found) == 0 &&
-	    found)
-		name = found->pw_name;
-	label_value_sanitize(name ? name : "", out);
-}
-
-static int check_flags(void)
+static int check_flags(enum dry_run *ret_dry_run)
 {
 	bool waiting_flags = timeout_flag || as_completed_flag || return_exceptions_flag;
 
+	*ret_dry_run = !dry_run_flag ? DRY_RUN_NONE
+		       : !*dry_run_flag || !strcmp(dry_run_flag, "client") ? DRY_RUN_CLIENT
+		       : !strcmp(dry_run_flag, "server")                    ? DRY_RUN_SERVER
+									    : (enum dry_run)-1;
+	if ((int)*ret_dry_run < 0) {
+		cli_error("map: --dry-run: unknown value '%s' (use client or server)", dry_run_flag);
+		return EXIT_USAGE;
+	}
 	if (!inputs_flag) {
 		cli_error("map: --inputs is required (a file of JSON lines or a JSON array, or - "
 			  "for stdin)");
@@ -129,11 +126,11 @@ static int check_flags(void)
 								       : "return-exceptions");
 		return EXIT_USAGE;
 	}
-	if (dry_run_flag && wait_flag) {
+	if (*ret_dry_run && wait_flag) {
 		cli_error("map: --dry-run creates nothing to wait for");
 		return EXIT_USAGE;
 	}
-	if (output_flag && !dry_run_flag) {
+	if (output_flag && !*ret_dry_run) {
 		cli_error("map: -o applies to --dry-run (map prints the group id; with --wait, "
 			  "JSON lines)");
 		return EXIT_USAGE;
@@ -155,11 +152,25 @@ static int read_inputs(struct input_set *set, struct error *err)
 	return inputs_read_fd(set, fd, name, err);
 }
 
+/* What map submits: the objects, and what is checked against the cluster
+ * before they are created. */
+struct map_build {
+	cJSON *items;
+	size_t n_inputs;
+	struct user_config config;
+	size_t n_config_secrets; /* config's Secrets from the user config, before --secret's */
+};
+
+static void map_build_release(struct map_build *b)
+{
+	cJSON_Delete(b->items);
+	user_config_release(&b->config);
+}
+
 /* Builds the group's objects from the flags, the task and the inputs:
  * everything that can be wrong with them is found here, before the
  * cluster is asked anything. */
-static int build(const char *task_path, const char *ns, const char *id, cJSON **ret_items,
-		 size_t *ret_inputs)
+static int build(const char *task_path, const char *ns, const char *id, struct map_build *ret)
 {
 	struct task_overrides overrides = {
 		.name = name_flag, .cpus = cpus_flag, .memory = memory_flag, .gpus = gpus_flag,
@@ -172,8 +183,7 @@ static int build(const char *task_path, const char *ns, const char *id, cJSON **
 		.policy = { .max_concurrent = max_concurrent_flag, .retries = retries_flag,
 			    .fail_fast = fail_fast_flag, .cancel_running_on_fail = cancel_running_flag },
 	};
-	char user[LABEL_VALUE_MAX + 1];
-	struct user_config config;
+	_cleanup_free_ char *user = jobcmd_local_user();
 	struct input_set inputs;
 	struct task task;
 	struct error err = ERROR_INIT;
@@ -181,34 +191,33 @@ static int build(const char *task_path, const char *ns, const char *id, cJSON **
 	int code = EXIT_USAGE;
 
 	task_init(&task);
-	user_config_init(&config);
+	user_config_init(&ret->config);
 	input_set_init(&inputs, mode);
 	if (input_mode_flag && input_mode_parse(input_mode_flag, &mode, &err) < 0)
 		goto out;
 	inputs.mode = mode;
-	if (user_config_load(NULL, &config, &err) < 0)
+	if (user_config_load(NULL, &ret->config, &err) < 0)
 		goto out;
+	ret->n_config_secrets = ret->config.n_secrets;
 	for (size_t i = 0; i < secret_flags.len; i++)
-		if (user_config_add_secret(&config, secret_flags.items[i], &err) < 0)
+		if (user_config_add_secret(&ret->config, secret_flags.items[i], &err) < 0)
 			goto out;
 	if (task_load(task_path, &overrides, &task, &err) < 0)
 		goto out;
 	if (read_inputs(&inputs, &err) < 0)
 		goto out;
-	submitter(user);
 	g.task = &task;
-	g.config = &config;
+	g.config = &ret->config;
 	g.user = user;
 	g.inputs = &inputs;
-	if (group_build(&g, ret_items, &err) < 0)
+	if (group_build(&g, &ret->items, &err) < 0)
 		goto out;
-	*ret_inputs = inputs.count;
+	ret->n_inputs = inputs.count;
 	code = EXIT_OK;
 out:
 	if (code != EXIT_OK)
 		cli_error("map: %s", err.msg);
 	task_release(&task);
-	user_config_release(&config);
 	input_set_release(&inputs);
 	return code;
 }
@@ -238,12 +247,15 @@ static void undo(struct kcluster *kc, struct kube_bulk_item *created, size_t n)
 
 /* Creates the ConfigMaps (all at once), then the Job, then makes the Job
  * their owner so that deleting it deletes them. On failure nothing is
- * left behind. */
-static int submit(struct kcluster *kc, const cJSON *items, struct error *err)
+ * left behind. With server_dry_run, the API server only validates them:
+ * *ret_created (may be NULL) gets the objects as it answered. */
+static int submit(struct kcluster *kc, const cJSON *items, bool server_dry_run,
+		  cJSON **ret_created, struct error *err)
 {
 	size_t n = (size_t)cJSON_GetArraySize(items) - 1, k = 0;
 	const cJSON *job = cJSON_GetArrayItem(items, (int)n), *item;
-	struct kube_write_opts write = { .field_validation = "Strict" };
+	struct kube_write_opts write = { .dry_run = server_dry_run, .field_validation = "Strict",
+					 .field_manager = "kubectl-konduktor" };
 	struct kube_bulk_opts bulk = { .max_in_flight = SUBMIT_IN_FLIGHT, .write = &write };
 	_cleanup_free_ struct kube_bulk_item *cms = xcalloc(n ? n : 1, sizeof(*cms));
 	_cleanup_free_ struct kube_bulk_item *owned = xcalloc(n ? n : 1, sizeof(*owned));
@@ -261,14 +273,25 @@ static int submit(struct kcluster *kc, const cJSON *items, struct error *err)
 		k++;
 	}
 	if (n && kube_bulk_run(kc->client, cms, n, &bulk, err) < 0) {
-		undo(kc, cms, n);
+		if (!server_dry_run)
+			undo(kc, cms, n);
 		goto out;
 	}
 	if (kube_create(kc->client, &kube_jobs, kc->namespace, job, &write, &created, err) < 0) {
-		undo(kc, cms, n);
+		if (!server_dry_run)
+			undo(kc, cms, n);
 		goto out;
 	}
 	ret = 0;
+	if (server_dry_run) {
+		if (ret_created) {
+			*ret_created = cJSON_CreateArray();
+			for (size_t i = 0; i < n; i++)
+				cJSON_AddItemToArray(*ret_created, TAKE_PTR(cms[i].object));
+			cJSON_AddItemToArray(*ret_created, TAKE_PTR(created));
+		}
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		cJSON *patch = cJSON_CreateObject();
 
@@ -296,39 +319,36 @@ out:
 	return ret;
 }
 
-static int dry_run(const cJSON *items)
+static int print_objects(const cJSON *items)
 {
-	struct buf out = BUF_INIT((size_t)512 * 1024 * 1024);
 	struct error err = ERROR_INIT;
-	enum render_format format;
-	int code = EXIT_OK;
+	enum output_format format;
 
-	if (render_format_parse(output_flag ? output_flag : "yaml", &format, &err) < 0) {
-		cli_error("map: %s", err.msg);
+	if (output_format_parse("map", output_flag ? output_flag : "yaml", "json|yaml", &format,
+				&err) < 0) {
+		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
-	if (render_list(items, format, &out, &err) < 0) {
+	if (output_objects(items, false, format, stdout, &err) < 0) {
 		cli_error("map: %s", err.msg);
-		code = EXIT_ERROR;
-	} else if (fwrite(out.data, 1, out.len, stdout) != out.len) {
-		cli_error("map: cannot write to stdout");
-		code = EXIT_ERROR;
+		return EXIT_ERROR;
 	}
-	buf_release(&out);
-	return code;
+	return EXIT_OK;
 }
 
 int cmd_map(int argc, char **argv)
 {
 	struct strv args = STRV_INIT;
 	struct kcluster *kc = NULL;
-	_cleanup_json_ cJSON *items = NULL;
+	struct map_build b = { 0 };
+	_cleanup_json_ cJSON *validated = NULL;
 	char id[GROUP_ID_LEN + 1];
 	struct error err = ERROR_INIT;
 	struct groupcmd_results_opts wait_opts = { 0 };
-	size_t n_inputs = 0;
+	enum dry_run dry_run;
 	int code;
 
+	user_config_init(&b.config);
 	if ((code = jobcmd_parse("map", cmd_map_options(), argc, argv, &args)) != 0)
 		goto out;
 	code = EXIT_USAGE;
@@ -336,7 +356,7 @@ int cmd_map(int argc, char **argv)
 		cli_error("map: %s", args.len ? "name one task file" : "name the task file (TASK.yaml)");
 		goto out;
 	}
-	if ((code = check_flags()) != 0 ||
+	if ((code = check_flags(&dry_run)) != 0 ||
 	    (code = jobcmd_deadline("map", timeout_flag, &wait_opts.deadline_ms,
 				    &wait_opts.timeout_ms)) != 0)
 		goto out;
@@ -347,32 +367,38 @@ int cmd_map(int argc, char **argv)
 		code = EXIT_ERROR;
 		goto out;
 	}
-	if (dry_run_flag) {
-		if ((code = build(args.items[0], cluster.namespace, id, &items, &n_inputs)) == 0)
-			code = dry_run(items);
-		goto out;
-	}
 	/* Everything about the task and the inputs is checked first: a
 	 * malformed line stops map before the cluster is asked anything. */
-	if ((code = build(args.items[0], NULL, id, &items, &n_inputs)) != 0)
+	if ((code = build(args.items[0], dry_run == DRY_RUN_CLIENT ? cluster.namespace : NULL, id,
+			  &b)) != 0)
 		goto out;
-	if ((code = jobcmd_open("map", &cluster, &kc)) != 0)
+	if (dry_run == DRY_RUN_CLIENT) {
+		code = print_objects(b.items);
 		goto out;
-	if (submit(kc, items, &err) < 0) {
+	}
+	if ((code = jobcmd_open("map", &cluster, &kc)) != 0 ||
+	    (code = jobcmd_check_secrets("map", kc, &b.config, b.n_config_secrets)) != 0)
+		goto out;
+	if (submit(kc, b.items, dry_run == DRY_RUN_SERVER, &validated, &err) < 0) {
 		code = jobcmd_fail("map", kc, &err);
+		goto out;
+	}
+	if (dry_run == DRY_RUN_SERVER) {
+		code = print_objects(validated);
 		goto out;
 	}
 	if (!wait_flag) {
 		printf("%s\n", id);
 		fprintf(stderr, "%s: %zu input%s submitted; follow with 'kubectl konduktor group "
 			"results %s'\n",
-			id, n_inputs, n_inputs == 1 ? "" : "s", id);
+			id, b.n_inputs, b.n_inputs == 1 ? "" : "s", id);
 		code = EXIT_OK;
 		goto out;
 	}
-	fprintf(stderr, "%s: %zu input%s submitted\n", id, n_inputs, n_inputs == 1 ? "" : "s");
+	fprintf(stderr, "%s: %zu input%s submitted\n", id, b.n_inputs, b.n_inputs == 1 ? "" : "s");
 	code = groupcmd_results("map", kc, id, &wait_opts);
 out:
+	map_build_release(&b);
 	kcluster_close(kc);
 	strv_release(&args);
 	return code;

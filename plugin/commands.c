@@ -233,7 +233,7 @@ const struct command commands[] = {
 			"  kubectl konduktor map sweep.yaml --inputs params.jsonl --wait | jq -c .result\n"
 			"  seq 0 99 | kubectl konduktor map shard.yaml --inputs - --max-concurrent 8\n"
 			"  kubectl konduktor map eval.yaml --inputs grid.json --retries 2 --fail-fast\n"
-			"  kubectl konduktor map sweep.yaml --inputs params.jsonl --dry-run -o json\n",
+			"  kubectl konduktor map sweep.yaml --inputs params.jsonl --dry-run=server -o json\n",
 		.options = cmd_map_options,
 		.args = COMPLETE_FILE,
 	},

@@ -98,7 +98,8 @@ struct group_follower {
 	struct strv warnings;
 };
 
-static void warn(struct group_follower *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct group_follower *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void warn(struct group_follower *f, const char *fmt, ...)
 {

@@ -1,8 +1,10 @@
 /* jobcmd.c — the job commands' shared command-layer helpers (jobcmd.h). */
 #include "jobcmd.h"
 
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cleanup.h"
@@ -323,4 +325,36 @@ int job_report_outcome(struct kcluster *kc, struct job_final *f)
 	}
 	result_release(&r);
 	return code;
+}
+
+char *jobcmd_local_user(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *user = getenv("USER");
+
+	if (pw && pw->pw_name && *pw->pw_name)
+		return xstrdup(pw->pw_name);
+	return xstrdup(user && *user ? user : "unknown");
+}
+
+int jobcmd_check_secrets(const char *command, struct kcluster *kc,
+			 const struct user_config *config, size_t n_from_config)
+{
+	for (size_t i = 0; i < config->n_secrets; i++) {
+		const char *name = config->secrets[i].name;
+		struct error err = ERROR_INIT;
+
+		if (kube_get(kc->client, &kube_secrets, kc->namespace, name, NULL, &err) == 0)
+			continue;
+		if (err.code != 404)
+			return jobcmd_fail(command, kc, &err);
+		cli_error("%s: Secret '%s' (named %s%s%s) does not exist in namespace '%s'; "
+			  "create it first (e.g. kubectl create secret generic %s -n %s "
+			  "--from-file=...); nothing was created",
+			  command, name, i < n_from_config ? "in config '" : "by --secret",
+			  i < n_from_config && config->source ? config->source : "",
+			  i < n_from_config ? "'" : "", kc->namespace, name, kc->namespace);
+		return EXIT_ERROR;
+	}
+	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "kcluster.h"
+#include "userconfig.h"
 
 /* Parses argv (argv[0] is the command's name) against the command's full
  * table. Returns 0, or prints the error and returns EXIT_USAGE. */
@@ -79,5 +80,15 @@ int job_report_outcome(struct kcluster *kc, struct job_final *f);
 
 /* The one-line notice for an unschedulable job, or NULL when it is not. */
 const char *job_unschedulable_message(const struct job_status *status);
+
+/* Who launches, for the user label: the login name (newly allocated). */
+char *jobcmd_local_user(void);
+
+/* A named Secret that does not exist stops `command` (launch, map) before
+ * anything is created. `n_from_config` of config's Secrets come from the
+ * user config, the rest from --secret. Returns 0, or prints and returns the
+ * exit code. */
+int jobcmd_check_secrets(const char *command, struct kcluster *kc,
+			 const struct user_config *config, size_t n_from_config);
 
 #endif

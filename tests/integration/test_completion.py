@@ -79,6 +79,18 @@ def test_flags_of_a_command():
     assert complete("version", "-o", "json", "--o") == ([], NO_FILE)  # given already
 
 
+def test_subcommands_of_every_parent(plugin_bin):
+    # `group` runs its subcommands through their own entries, `local`
+    # dispatches them itself: both kinds are offered, with their flags.
+    for parent, expected in (("group", ["list", "status", "results", "cancel", "cleanup"]),
+                             ("local", ["up", "down", "status"])):
+        candidates, directive = complete(parent, "")
+        assert directive == NO_FILE
+        assert [c.split("\t")[0] for c in candidates] == expected, (parent, candidates)
+    candidates, _ = complete("local", "up", "--set")
+    assert [c.split("\t")[0] for c in candidates] == ["--set-context"]
+
+
 def test_completion_shells():
     assert complete("completion", "") == (["bash", "zsh"], NO_FILE)
     assert complete("completion", "z") == (["zsh"], NO_FILE)

@@ -443,6 +443,7 @@ def test_usage_errors(cluster, tmp_path):
 
 
 def test_dry_run_prints_the_objects(cluster, tmp_path):
+    """--dry-run (client) needs no cluster; --dry-run=server asks it to validate."""
     task = write_task(tmp_path, "t", f"echo 1 > {RESULT}")
     inputs = write_inputs(tmp_path, [{"i": i} for i in range(3)])
     r = konduktor(cluster, "map", str(task), "--inputs", str(inputs), "--dry-run", "-o", "json",
@@ -452,7 +453,29 @@ def test_dry_run_prints_the_objects(cluster, tmp_path):
     assert [o["kind"] for o in items] == ["ConfigMap", "ConfigMap", "Job"]
     job = items[-1]["spec"]
     assert (job["completions"], job["parallelism"], job["backoffLimitPerIndex"]) == (3, 2, 1)
+    # Validated by the API server (so defaulted and with a uid), still not created.
+    server = konduktor(cluster, "map", str(task), "--inputs", str(inputs), "--dry-run=server",
+                       "-o", "json")
+    assert server.returncode == 0, server.stderr
+    validated = json.loads(server.stdout)["items"]
+    assert [o["kind"] for o in validated] == ["ConfigMap", "Job"]
+    assert validated[-1]["spec"]["completionMode"] == "Indexed"
+    assert "uid" in validated[-1]["metadata"]
     assert cluster.api("GET", "/apis/batch/v1/namespaces/default/jobs")["items"] == []
+    assert cluster.api("GET", "/api/v1/namespaces/default/configmaps")["items"] == []
+    bad = konduktor(cluster, "map", str(task), "--inputs", str(inputs), "--dry-run=maybe")
+    assert (bad.returncode, bad.stderr) == (
+        2, "error: map: --dry-run: unknown value 'maybe' (use client or server)\n")
+
+
+def test_missing_secret_stops_map_before_anything_is_created(cluster, tmp_path):
+    task = write_task(tmp_path, "t", f"echo 1 > {RESULT}")
+    inputs = write_inputs(tmp_path, [1])
+    r = konduktor(cluster, "map", str(task), "--inputs", str(inputs), "--secret", "creds:aws")
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: map: Secret 'creds' (named by --secret) does not exist "
+                               "in namespace 'default'")
+    assert cluster.api("GET", "/api/v1/namespaces/default/configmaps")["items"] == []
 
 
 def test_failed_submission_leaves_nothing_behind(cluster, tmp_path):

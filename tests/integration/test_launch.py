@@ -214,11 +214,14 @@ def test_cancel_stops_the_processes(cluster, tmp_path, nodes):
     wait_until(lambda: len(running()) == nodes, what="the task's processes")
     follower = subprocess.Popen([binary("kubectl-konduktor"), "logs", "-f", name],
                                 env=plugin_env(cluster), stdout=subprocess.PIPE, text=True)
+    # Cancelling deletes the pods, and their logs with them: the follower
+    # must be attached (it has printed the first line) before the cancel.
+    assert follower.stdout.readline() == "started\n"
     r = konduktor(cluster, "cancel", name)
     assert (r.returncode, r.stdout) == (0, f"job '{name}' cancelled\n"), r.stderr
     assert running() == []  # gone when cancel returns
     assert follower.wait(timeout=60) == 0  # logs -f ends with the job
-    assert follower.stdout.read().startswith("started\n")
+    follower.stdout.read()
     doc = job_state(cluster, name)
     assert (doc["state"], doc["reason"]) == ("FAILED", "Cancelled")
     assert konduktor(cluster, "result", name).returncode == 16

@@ -33,8 +33,9 @@ static void test_result_line_keeps_every_token(void **state)
 		      "  \"text\": \"a  b\\\" \\\\ }\\n\" }\n", 0, "Completed", &r);
 	assert_int_equal(r.outcome, RESULT_OK);
 	a = line_of(7, &r, 1);
-	assert_string_equal(a, "{\"index\":7,\"attempts\":1,\"result\":{\"val_loss\":0.42,\"big\":12345678901234567890,"
-			       "\"huge\":1e400,\"text\":\"a  b\\\" \\\\ }\\n\"}}");
+	assert_string_equal(a, "{\"index\":7,\"attempts\":1,\"result\":{\"val_loss\":0.42,"
+			       "\"big\":12345678901234567890,\"huge\":1e400,"
+			       "\"text\":\"a  b\\\" \\\\ }\\n\"}}");
 	result_decode("  42 ", 0, "Completed", &r);
 	b = line_of(0, &r, 3);
 	assert_string_equal(b, "{\"index\":0,\"attempts\":3,\"result\":42}");

@@ -311,6 +311,23 @@ static void test_job_template_is_immutable(void **state)
 	assert_true(str_has_suffix(err.message, ": field is immutable"));
 }
 
+/* In-process callers may pass no error: an invalid write is refused all
+ * the same, on create and on update. */
+static void test_invalid_writes_fail_without_an_error_to_fill(void **state)
+{
+	struct store *s = *state;
+	const char *job = "{\"metadata\":{\"name\":\"bad\"},\"spec\":{\"template\":{\"spec\":{"
+			  "\"containers\":[{\"name\":\"main\",\"image\":\"x\"}]}}}}";
+	const char *patch = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\","
+			    "\"image\":\"other\"}]}}}}";
+
+	assert_int_equal(store_create(s, RESOURCE_JOB, "default", J(job), NULL, NULL, NULL), -1);
+	store_obj_unref(create_ok(s, RESOURCE_JOB, "default", JOB_JSON("imm2")));
+	assert_int_equal(patch_text(s, RESOURCE_JOB, "default", "imm2", STORE_PATCH_STRATEGIC, patch,
+				     NULL, NULL, NULL),
+			 -1);
+}
+
 /* An immutable ConfigMap keeps its data, but its metadata may change (an
  * owner reference added after the owner was created), with or without
  * `data` or `binaryData`. */
@@ -663,6 +680,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_noop_update_keeps_resource_version, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_status_subresource, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_writes_fail_without_an_error_to_fill,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_template_is_immutable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_immutable_configmap_metadata_may_change, setup,
 						teardown),
