@@ -1,7 +1,8 @@
 /* informer.c — the list+watch loop behind kube_informer.h: a thread that
- * lists, reconciles the cache against the list, watches from the list's
- * resourceVersion, applies events, and on any trouble either resumes the
- * watch (drops, timeouts) or lists again (410 Gone, malformed streams). */
+ * lists (page by page), reconciles the cache against the list, watches
+ * from the list's resourceVersion, applies events, and on any trouble
+ * either resumes the watch (drops, timeouts) or lists again (410 Gone,
+ * malformed streams). */
 #include "kube_informer.h"
 
 #include <errno.h>
@@ -146,35 +147,67 @@ static void apply_event(struct kube_informer *inf, enum kube_event_type type, cJ
 	/* Only this thread changes the cache, so `object` stays valid here. */
 	emit(inf, old ? KUBE_EVENT_MODIFIED : KUBE_EVENT_ADDED, object, old);
 	cJSON_Delete(old);
+	if (inf->opts.trim) {
+		/* Readers copy cached objects under the read lock. */
+		pthread_rwlock_wrlock(&inf->cache_lock);
+		inf->opts.trim(object, inf->opts.ctx);
+		pthread_rwlock_unlock(&inf->cache_lock);
+	}
 }
 
-/* Makes the cache equal to a fresh list, reporting the differences. */
-static void reconcile(struct kube_informer *inf, cJSON *list)
-{
-	cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
-	struct hashmap fresh = HASHMAP_INIT;
-	size_t pos;
-	const char *key;
-	void *value;
+/* A relist, page by page: each item is applied as it arrives (so the
+ * list is never held whole), and its key remembered; at the end, what the
+ * cache holds and the list did not is reported DELETED. */
+struct relist {
+	struct kube_informer *inf;
+	struct hashmap seen; /* keys listed (the values are unused markers) */
+	char *resource_version; /* the latest page's */
+};
 
-	/* Take the items out of the list, keyed. */
+static int relist_page(cJSON *page, void *ctx)
+{
+	struct relist *r = ctx;
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items");
+	const char *rv = json_get_string(page, "metadata.resourceVersion");
+
+	if (!str_is_empty(rv)) {
+		free(r->resource_version);
+		r->resource_version = xstrdup(rv);
+	}
 	while (cJSON_IsArray(items) && items->child) {
 		cJSON *item = cJSON_DetachItemViaPointer(items, items->child);
-		_cleanup_free_ char *item_key = object_key(item);
+		_cleanup_free_ char *key = object_key(item);
 
-		if (!item_key) {
+		if (!key) {
 			cJSON_Delete(item);
 			continue;
 		}
-		cJSON_Delete(hashmap_put(&fresh, item_key, item));
+		hashmap_put(&r->seen, key, r);
+		apply_event(r->inf, KUBE_EVENT_MODIFIED, item);
 	}
-	/* Gone during the gap: DELETED with the last state we knew. */
+	return is_stopping(r->inf) ? 1 : 0;
+}
+
+static void relist_restart(void *ctx)
+{
+	struct relist *r = ctx;
+
+	/* The list starts again: only what it lists this time counts. */
+	hashmap_release(&r->seen);
+}
+
+/* Gone during the gap: DELETED with the last state we knew. */
+static void report_unlisted(struct kube_informer *inf, const struct hashmap *seen)
+{
+	size_t pos = 0;
+	const char *key;
+	void *value;
+
 	pthread_rwlock_wrlock(&inf->cache_lock);
-	pos = 0;
 	while (hashmap_next(&inf->cache, &pos, &key, &value)) {
 		cJSON *gone;
 
-		if (hashmap_get(&fresh, key))
+		if (hashmap_get(seen, key))
 			continue;
 		gone = hashmap_remove(&inf->cache, key);
 		pthread_rwlock_unlock(&inf->cache_lock);
@@ -183,13 +216,6 @@ static void reconcile(struct kube_informer *inf, cJSON *list)
 		pthread_rwlock_wrlock(&inf->cache_lock);
 	}
 	pthread_rwlock_unlock(&inf->cache_lock);
-	/* New or changed. */
-	pos = 0;
-	while (hashmap_next(&fresh, &pos, &key, &value)) {
-		hashmap_remove(&fresh, key);
-		apply_event(inf, KUBE_EVENT_MODIFIED, value);
-	}
-	hashmap_release(&fresh);
 }
 
 static int on_watch_event(enum kube_event_type type, cJSON **object, void *ctx)
@@ -219,14 +245,21 @@ static int relist(struct kube_informer *inf, struct error *err)
 		.field_selector = inf->field_selector,
 		.limit = inf->opts.page_size,
 	};
-	cJSON *list = NULL;
+	struct relist r = { .inf = inf, .seen = HASHMAP_INIT };
 
-	if (rest_list_all(inf->client, inf->opts.resource, inf->namespace, &list_opts,
-			  inf->cancel, &list, err) < 0)
+	if (rest_list_walk(inf->client, inf->opts.resource, inf->namespace, &list_opts, relist_page,
+			   relist_restart, &r, inf->cancel, err) < 0 ||
+	    is_stopping(inf)) {
+		hashmap_release(&r.seen);
+		free(r.resource_version);
+		if (is_stopping(inf))
+			return error_set_code(err, KUBE_ERR_CANCELLED, "the informer is stopping");
 		return -1;
-	set_resource_version(inf, json_get_string(list, "metadata.resourceVersion"));
-	reconcile(inf, list);
-	cJSON_Delete(list);
+	}
+	report_unlisted(inf, &r.seen);
+	hashmap_release(&r.seen);
+	set_resource_version(inf, r.resource_version);
+	free(r.resource_version);
 	pthread_mutex_lock(&inf->state_lock);
 	inf->synced = true;
 	pthread_cond_broadcast(&inf->state_cond);

@@ -6,10 +6,13 @@
  * resourceVersion with bookmarks, reconnecting after drops with capped
  * backoff and resuming where it left off. When the server says the
  * version is gone (410, as a status or an ERROR event) or the stream is
- * malformed, it lists again and reconciles: objects that vanished in the
- * gap are reported DELETED (with their last known state), changed ones
- * MODIFIED, new ones ADDED — so a consumer never misses or repeats a final
- * state. After each (re)list, on_synced says the cache is complete again.
+ * malformed, it lists again and reconciles: new objects are reported
+ * ADDED and changed ones MODIFIED as each page of the list arrives (a
+ * list is never held whole, so memory stays at one page of objects), and
+ * once the last page is in, objects that vanished in the gap are reported
+ * DELETED (with their last known state) — so a consumer never misses or
+ * repeats a final state. After each (re)list, on_synced says the cache is
+ * complete again.
  *
  * Threads: callbacks run on the informer's thread, one at a time, never
  * while the cache lock is held: they may call kube_informer_get/foreach/
@@ -47,6 +50,14 @@ struct kube_informer_opts {
 	kube_informer_event_fn on_event;
 	kube_informer_synced_fn on_synced;  /* optional */
 	kube_informer_status_fn on_status;  /* optional */
+	/* Optional: called (with ctx) on each object after on_event has seen
+	 * it in full, to cut it down before it stays in the cache, for a
+	 * consumer that keeps records of its own and need not hold every
+	 * object twice (as client-go's transform). It must keep
+	 * metadata.name, metadata.namespace and metadata.resourceVersion.
+	 * kube_informer_get/foreach, MODIFIED events' old_object and the last
+	 * state of objects that vanished during a gap are then the cut form. */
+	void (*trim)(cJSON *object, void *ctx);
 	void *ctx;
 	/* Each watch asks the server to end after a random time in [t, 2t)
 	 * seconds, then resumes (default t = 300, as client-go). */

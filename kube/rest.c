@@ -267,6 +267,18 @@ int rest_list_all(struct kube_client *client, const struct kube_resource *res, c
 	return 0;
 }
 
+int rest_list_walk(struct kube_client *client, const struct kube_resource *res, const char *ns,
+		   const struct kube_list_opts *opts, int (*on_page)(cJSON *page, void *ctx),
+		   void (*on_restart)(void *ctx), void *ctx, struct kube_cancel *cancel,
+		   struct error *err)
+{
+	struct kube_list_opts paged = opts ? *opts : (struct kube_list_opts){ 0 };
+
+	if (paged.limit <= 0)
+		paged.limit = DEFAULT_PAGE_SIZE;
+	return walk_pages(client, res, ns, &paged, on_page, on_restart, ctx, cancel, err);
+}
+
 int kube_list_all(struct kube_client *client, const struct kube_resource *res, const char *ns,
 		  const struct kube_list_opts *opts, cJSON **ret_list, struct error *err)
 {

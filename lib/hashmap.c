@@ -10,7 +10,7 @@
 static char hashmap_tombstone_;
 #define HASHMAP_TOMBSTONE (&hashmap_tombstone_)
 
-static size_t hash_string(const char *s)
+size_t hashmap_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 
@@ -97,13 +97,13 @@ void *hashmap_get(const struct hashmap *m, const char *key)
 
 	if (!m->cap)
 		return NULL;
-	slot = find_slot(m, key, hash_string(key), &found);
+	slot = find_slot(m, key, hashmap_hash(key), &found);
 	return found ? slot->value : NULL;
 }
 
 void *hashmap_put(struct hashmap *m, const char *key, void *value)
 {
-	size_t hash = hash_string(key);
+	size_t hash = hashmap_hash(key);
 	struct hashmap_slot *slot;
 	bool found;
 
@@ -139,7 +139,7 @@ void *hashmap_remove(struct hashmap *m, const char *key)
 
 	if (!m->cap)
 		return NULL;
-	slot = find_slot(m, key, hash_string(key), &found);
+	slot = find_slot(m, key, hashmap_hash(key), &found);
 	if (!found)
 		return NULL;
 	value = slot->value;

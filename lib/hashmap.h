@@ -37,6 +37,8 @@ void *hashmap_get(const struct hashmap *m, const char *key);
 void *hashmap_put(struct hashmap *m, const char *key, void *value);
 /* Removes key; returns its value, or NULL if it was absent. */
 void *hashmap_remove(struct hashmap *m, const char *key);
+/* The hash the map uses (FNV-1a, mixed): the same for a key in every run. */
+size_t hashmap_hash(const char *key);
 /* Iterates: start with *pos = 0; returns false when done. The map must not
  * change during an iteration, except by hashmap_remove() of the current key
  * (which frees the key *ret_key points to). */

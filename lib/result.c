@@ -2,6 +2,7 @@
 #include "result.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "jsonutil.h"
 #include "labels.h"
 #include "manifest.h"
+#include "status.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -311,4 +313,83 @@ int result_from_annotations(const cJSON *workload, struct result *ret)
 		ret->log_tail = xstrdup(json_get_string(record, "logTail"));
 	ret->reason = xstrdup(json_get_string(record, "reason") ? json_get_string(record, "reason") : "");
 	return 0;
+}
+
+size_t result_failing_index(const struct job_status *st)
+{
+	for (size_t i = 0; i < st->n_indexes; i++) {
+		const struct index_status *is = &st->indexes[i];
+
+		if (is->state == JOB_FAILED && is->pod && is->reason != REASON_CANCELLED &&
+		    is->reason != REASON_SKIPPED)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+static void set_failed(struct result *r, int exit_code, const char *reason)
+{
+	result_release(r);
+	r->outcome = RESULT_JOB_FAILED;
+	r->exit_code = exit_code;
+	r->reason = xstrdup(reason);
+}
+
+/* The reporting container has terminated: its message is final. */
+static bool pod_terminated(const cJSON *pod)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, json_get(pod, "status.containerStatuses"))
+		if (json_get(c, "state.terminated"))
+			return true;
+	return false;
+}
+
+enum job_result_state result_from_job(const cJSON *workload, const struct job_status *st,
+				      bool settled, struct result *ret)
+{
+	size_t failing;
+
+	if (workload && result_from_annotations(workload, ret) == 0)
+		return JOB_RESULT_DECIDED;
+	if (st->state == JOB_SUCCEEDED) {
+		const cJSON *rank0 = st->n_indexes ? st->indexes[0].pod : NULL;
+
+		if (rank0 && pod_terminated(rank0) && result_from_pod(rank0, ret, NULL) == 0)
+			return JOB_RESULT_DECIDED;
+		if (!settled)
+			return JOB_RESULT_PODS_BEHIND;
+		set_failed(ret, -1,
+			   "the job succeeded, but rank 0's pod is gone and no result was recorded");
+		return JOB_RESULT_DECIDED;
+	}
+	if (st->state != JOB_FAILED)
+		return JOB_RESULT_PENDING;
+	if (st->reason == REASON_CANCELLED)
+		return JOB_RESULT_CANCELLED;
+	failing = result_failing_index(st);
+	if (failing != SIZE_MAX && pod_terminated(st->indexes[failing].pod)) {
+		struct result decoded;
+
+		result_init(&decoded);
+		if (result_from_pod(st->indexes[failing].pod, &decoded, NULL) == 0 &&
+		    decoded.outcome == RESULT_JOB_FAILED) {
+			result_release(ret);
+			*ret = decoded;
+			if (st->n_indexes > 1) {
+				char *prefixed = xasprintf("rank %zu %s", failing, ret->reason);
+
+				free(ret->reason);
+				ret->reason = prefixed;
+			}
+			return JOB_RESULT_DECIDED;
+		}
+		result_release(&decoded);
+	} else if (!settled) {
+		return JOB_RESULT_PODS_BEHIND;
+	}
+	set_failed(ret, failing != SIZE_MAX ? st->indexes[failing].exit_code : -1,
+		   *st->message ? st->message : "the job failed");
+	return JOB_RESULT_DECIDED;
 }

@@ -91,4 +91,35 @@ int result_outcome_parse(const char *name, enum result_outcome *ret);
 cJSON *result_annotations_patch(const struct result *result);
 int result_from_annotations(const cJSON *workload, struct result *ret);
 
+/* The outcome of a whole job, from its workload and the status
+ * job_status_compute() made of it and its pods (the one rule for
+ * `result`, `wait`, `launch --wait` and the filesystem's files):
+ *   - a result recorded on the workload wins;
+ *   - SUCCEEDED: rank 0's (index 0's) pod reports once its container has
+ *     terminated;
+ *   - FAILED and cancelled: JOB_RESULT_CANCELLED (*ret untouched; the
+ *     status's message says when);
+ *   - FAILED: JobFailed, decoded from the failing rank's terminated pod
+ *     (its exit code, reason and log tail, "rank <i> " before the reason
+ *     when there are several), else from the status's message;
+ *   - anything else: JOB_RESULT_PENDING (*ret untouched).
+ * When the pod that should report is missing or has not terminated, the
+ * pods in hand may be behind the workload (two watches are not in step):
+ * JOB_RESULT_PODS_BEHIND, unless `settled` (the pods were read after the
+ * workload ended), when missing pods were deleted: a succeeded job then
+ * never reported (JobFailed), a failed one is described from its status. */
+struct job_status;
+enum job_result_state {
+	JOB_RESULT_PENDING,     /* not ended yet: no outcome */
+	JOB_RESULT_DECIDED,     /* *ret holds the outcome */
+	JOB_RESULT_CANCELLED,   /* cancelled before it ended */
+	JOB_RESULT_PODS_BEHIND, /* ended, but the pods do not show how yet */
+};
+enum job_result_state result_from_job(const cJSON *workload, const struct job_status *status,
+				      bool settled, struct result *ret);
+/* The rank whose failure ended a FAILED job: the lowest failed one that
+ * has a pod and was not merely stopped because another failed; SIZE_MAX
+ * when none has a pod. */
+size_t result_failing_index(const struct job_status *status);
+
 #endif

@@ -1,4 +1,4 @@
-/* cli.c — shared flag tables and error printing for every subcommand. */
+/* cli.c — error printing and help for every subcommand. */
 #include "cli.h"
 
 #include <stdarg.h>
@@ -7,35 +7,6 @@
 
 #include "log.h"
 #include "xalloc.h"
-
-const struct opt *cluster_flags_table(struct cluster_flags *flags, bool with_all_namespaces)
-{
-	static struct opt table[16];
-	size_t n = 0;
-
-	table[n++] = (struct opt){ "kubeconfig", 0, OPT_STRING, &flags->kubeconfig, "FILE",
-				   "path to the kubeconfig file to use", NULL };
-	table[n++] = (struct opt){ "context", 0, OPT_STRING, &flags->context, "NAME",
-				   "the kubeconfig context to use", NULL };
-	table[n++] = (struct opt){ "cluster", 0, OPT_STRING, &flags->cluster, "NAME",
-				   "the kubeconfig cluster to use", NULL };
-	table[n++] = (struct opt){ "user", 0, OPT_STRING, &flags->user, "NAME",
-				   "the kubeconfig user to use", NULL };
-	table[n++] = (struct opt){ "namespace", 'n', OPT_STRING, &flags->namespace, "NS",
-				   "the namespace to use", NULL };
-	table[n++] = (struct opt){ "server", 's', OPT_STRING, &flags->server, "URL",
-				   "the address of the API server", NULL };
-	table[n++] = (struct opt){ "request-timeout", 0, OPT_STRING, &flags->request_timeout,
-				   "DURATION", "time limit for one API request (e.g. 30s; 0 = none)",
-				   NULL };
-	table[n++] = (struct opt){ "v", 'v', OPT_INT, &flags->verbosity, "N",
-				   "log verbosity (4 debug, 6 requests, 8 bodies)", NULL };
-	if (with_all_namespaces)
-		table[n++] = (struct opt){ "all-namespaces", 'A', OPT_BOOL, &flags->all_namespaces,
-					   NULL, "act on every namespace", NULL };
-	table[n] = (struct opt)OPT_END;
-	return table;
-}
 
 const struct opt *cli_options_with_cluster(struct opt *storage, size_t cap, const struct opt *own,
 					   struct cluster_flags *flags, bool with_all_namespaces)
@@ -99,9 +70,8 @@ void command_print_help(const struct command *command, const char *parent, FILE 
 		for (const struct command *c = command->subcommands; c->name; c++)
 			fprintf(out, "  %-12s %s\n", c->name, c->summary);
 	}
-	if (command->options) {
-		fputs("\nFlags:\n", out);
+	fputs("\nFlags:\n", out);
+	if (command->options)
 		args_print_options(command->options(), out);
-	}
 	fputs("  -h, --help                   show this help\n", out);
 }

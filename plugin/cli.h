@@ -42,23 +42,6 @@ struct command {
 	const struct command *subcommands;
 };
 
-/* The flags of kubectl's own that a command which talks to a cluster takes. */
-struct cluster_flags {
-	const char *kubeconfig;
-	const char *context;
-	const char *cluster;
-	const char *user;
-	const char *namespace;
-	const char *server;
-	const char *request_timeout; /* "30s", "1m", "0" as kubectl accepts */
-	bool all_namespaces;
-	int64_t verbosity;
-};
-
-/* The option table for struct cluster_flags (bound to `flags`); the
- * returned table is static and valid until the next call. */
-const struct opt *cluster_flags_table(struct cluster_flags *flags, bool with_all_namespaces);
-
 /* A command's full flag table: its own flags, then the cluster flags bound
  * to `flags`, copied into `storage` (`cap` entries, which must suffice). */
 const struct opt *cli_options_with_cluster(struct opt *storage, size_t cap, const struct opt *own,
@@ -102,6 +85,10 @@ const struct opt *cmd_map_options(void);
 int cmd_group(int argc, char **argv);
 const struct opt *cmd_group_options(void);
 extern const struct command group_subcommands[];
+
+int cmd_mount(int argc, char **argv);
+const struct opt *cmd_mount_options(void);
+int cmd_umount(int argc, char **argv);
 
 int cmd_local(int argc, char **argv);
 const struct opt *cmd_local_options(void);

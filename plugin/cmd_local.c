@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "cli.h"
+#include "companion.h"
 #include "exitcode.h"
 #include "fileutil.h"
 #include "jsonutil.h"
@@ -153,47 +154,6 @@ static void local_paths_release(struct local_paths *p)
 	free(p->log);
 	free(p->kubeconfig);
 	free(p->port);
-}
-
-/* The server program: $KONDUKTOR_LOCALCLUSTER, next to this executable
- * (also in a build tree's layout), else on PATH. */
-static char *find_server_binary(struct error *err)
-{
-	const char *env = getenv("KONDUKTOR_LOCALCLUSTER");
-	char self[PATH_MAX];
-	ssize_t n;
-	const char *path = getenv("PATH");
-
-	if (env && *env)
-		return xstrdup(env);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		_cleanup_free_ char *dir = NULL;
-		char *candidate;
-
-		self[n] = '\0';
-		dir = path_dirname(self);
-		candidate = xasprintf("%s/" SERVER_BINARY, dir);
-		if (access(candidate, X_OK) == 0)
-			return candidate;
-		free(candidate);
-		candidate = xasprintf("%s/../localcluster/" SERVER_BINARY, dir);
-		if (access(candidate, X_OK) == 0)
-			return candidate;
-		free(candidate);
-	}
-	while (path && *path) {
-		const char *colon = strchr(path, ':');
-		size_t len = colon ? (size_t)(colon - path) : strlen(path);
-		char *candidate = xasprintf("%.*s/" SERVER_BINARY, (int)len, path);
-
-		if (len && access(candidate, X_OK) == 0)
-			return candidate;
-		free(candidate);
-		path += len + (colon ? 1 : 0);
-	}
-	error_set(err, "cannot find " SERVER_BINARY " next to kubectl-konduktor or on PATH");
-	return NULL;
 }
 
 /* The kubeconfig kubectl uses: KUBECONFIG's first file, else ~/.kube/config. */
@@ -509,7 +469,7 @@ static int local_up(const struct strv *extra)
 		goto out;
 	}
 	unlink(p.ready); /* left by one that died */
-	binary = find_server_binary(&err);
+	binary = companion_find(SERVER_BINARY, "KONDUKTOR_LOCALCLUSTER", "localcluster", &err);
 	if (!binary) {
 		cli_error("local up: %s", err.msg);
 		goto out;

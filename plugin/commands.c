@@ -254,8 +254,45 @@ const struct command commands[] = {
 		.options = cmd_group_options,
 		.subcommands = group_subcommands,
 	},
-	{ .name = "mount", .summary = "mount jobs and groups as a live directory tree" },
-	{ .name = "umount", .summary = "unmount a konduktor-fs mount" },
+	{
+		.name = "mount",
+		.run = cmd_mount,
+		.summary = "mount jobs and groups as a live directory tree",
+		.usage = "mount [flags] DIR",
+		.help = "Shows the namespace's jobs and groups (-A: every namespace, one directory\n"
+			"each) as a read-only tree at DIR, kept current by watching the cluster:\n"
+			"  <job>/status, result.json, error, logs, task.yaml, ranks/<i>/\n"
+			"  grp-xxxxxxxx/status, results.jsonl, inputs.jsonl, <index>/\n"
+			"Reading status, results and listings makes no API request; logs stream\n"
+			"from the API server. Runs konduktor-fs (see 'konduktor-fs --help' and\n"
+			"docs/filesystem.md) and returns once the tree is mounted, the daemon\n"
+			"serving in the background (-f: in the foreground). DIR must exist and be\n"
+			"empty, and the cluster must answer. The tree is private to you unless\n"
+			"-o allow_other (which needs user_allow_other in /etc/fuse.conf, or root).\n"
+			"\n"
+			"Examples:\n"
+			"  mkdir -p ~/jobs && kubectl konduktor mount ~/jobs\n"
+			"  cat ~/jobs/train-x7k2/result.json\n"
+			"  tail -f ~/jobs/train-x7k2/logs\n"
+			"  watch ls ~/jobs/grp-1a2b3c4d\n"
+			"  kubectl konduktor umount ~/jobs\n",
+		.options = cmd_mount_options,
+		.args = COMPLETE_DIR,
+	},
+	{
+		.name = "umount",
+		.run = cmd_umount,
+		.summary = "unmount a konduktor-fs mount",
+		.usage = "umount DIR",
+		.help = "Unmounts the tree at DIR lazily (as fusermount3 -u -z): at once, even while\n"
+			"a program still reads in it, and also when its daemon has died (a mount\n"
+			"that answers 'Transport endpoint is not connected'). Anything mounted at\n"
+			"DIR other than konduktor-fs is left alone.\n"
+			"\n"
+			"Examples:\n"
+			"  kubectl konduktor umount ~/jobs\n",
+		.args = COMPLETE_DIR,
+	},
 	{
 		.name = "local",
 		.run = cmd_local,

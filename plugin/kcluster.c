@@ -765,82 +765,24 @@ bool kjob_result_recorded(const struct kjob *job)
 
 size_t kjob_failing_index(const struct job_status *st)
 {
-	for (size_t i = 0; i < st->n_indexes; i++) {
-		const struct index_status *is = &st->indexes[i];
-
-		if (is->state == JOB_FAILED && is->pod && is->reason != REASON_CANCELLED &&
-		    is->reason != REASON_SKIPPED)
-			return i;
-	}
-	return SIZE_MAX;
-}
-
-static void set_failed(struct result *r, int exit_code, const char *reason)
-{
-	result_release(r);
-	r->outcome = RESULT_JOB_FAILED;
-	r->exit_code = exit_code;
-	r->reason = xstrdup(reason);
-}
-
-/* The reporting container has terminated: its message is final. */
-static bool pod_terminated(const cJSON *pod)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, json_get(pod, "status.containerStatuses"))
-		if (json_get(c, "state.terminated"))
-			return true;
-	return false;
+	return result_failing_index(st);
 }
 
 enum kjob_outcome kjob_result(const struct kjob *job, const struct job_status *st, bool settled,
 			      struct result *ret)
 {
-	size_t i;
-
 	if (!job->workload)
 		return KJOB_GONE;
-	if (result_from_annotations(job->workload, ret) == 0)
-		return KJOB_DECIDED;
-	if (st->state == JOB_SUCCEEDED) {
-		const cJSON *rank0 = st->n_indexes ? st->indexes[0].pod : NULL;
-
-		if (rank0 && pod_terminated(rank0) && result_from_pod(rank0, ret, NULL) == 0)
-			return KJOB_DECIDED;
-		if (!settled)
-			return KJOB_PODS_BEHIND;
-		set_failed(ret, -1,
-			   "the job succeeded, but rank 0's pod is gone and no result was recorded");
-		return KJOB_DECIDED;
-	}
-	if (st->state != JOB_FAILED)
+	switch (result_from_job(job->workload, st, settled, ret)) {
+	case JOB_RESULT_PENDING:
 		return KJOB_NOT_FINISHED;
-	if (st->reason == REASON_CANCELLED)
+	case JOB_RESULT_CANCELLED:
 		return KJOB_CANCELLED;
-	i = kjob_failing_index(st);
-	if (i != SIZE_MAX && pod_terminated(st->indexes[i].pod)) {
-		struct result decoded;
-
-		result_init(&decoded);
-		if (result_from_pod(st->indexes[i].pod, &decoded, NULL) == 0 &&
-		    decoded.outcome == RESULT_JOB_FAILED) {
-			result_release(ret);
-			*ret = decoded;
-			if (st->n_indexes > 1) {
-				char *prefixed = xasprintf("rank %zu %s", i, ret->reason);
-
-				free(ret->reason);
-				ret->reason = prefixed;
-			}
-			return KJOB_DECIDED;
-		}
-		result_release(&decoded);
-	} else if (!settled) {
+	case JOB_RESULT_PODS_BEHIND:
 		return KJOB_PODS_BEHIND;
+	case JOB_RESULT_DECIDED:
+		break;
 	}
-	set_failed(ret, i != SIZE_MAX ? st->indexes[i].exit_code : -1,
-		   *st->message ? st->message : "the job failed");
 	return KJOB_DECIDED;
 }
 

@@ -207,3 +207,29 @@ def test_stop_is_prompt_while_the_server_is_unreachable(probe, tmp_path, certs):
     assert "connection refused" in first[-1]["error"]
     assert running.stop() == 0
     assert [e["type"] for e in drain(running)][-1] == "STOPPED"
+
+
+def test_a_trimmed_cache_still_reports_full_objects_and_gaps(kube_server, probe, tmp_path):
+    put(kube_server, "a")
+    put(kube_server, "b")
+    running = start_watch(probe, config_for(kube_server, tmp_path), "--trim-cache")
+    seen = read_until(running, is_synced)
+    # Events carry the whole object (apiVersion, kind, metadata, data)...
+    assert {e["fields"] for e in seen if e["type"] == "ADDED"} == {4}
+    put(kube_server, "a", value="2")
+    modified = read_until(running, lambda e: e["type"] == "MODIFIED")[-1]
+    # ... while the cache kept only the object's identity.
+    assert (modified["fields"], modified["oldFields"]) == (4, 1)
+
+    # A gap: the object that vanished is reported with its last known
+    # (trimmed) state, and the cache still matches the server.
+    kube_server.pause_watches = True
+    kube_server.store.delete("/api/v1", "configmaps", "default", "b")
+    kube_server.store.compact()
+    kube_server.drop_watches()
+    kube_server.pause_watches = False
+    gap = read_until(running, is_synced)
+    deleted = [e for e in gap if e["type"] == "DELETED"]
+    assert [(e["name"], e["fields"]) for e in deleted] == [("default/b", 1)]
+    seen = stop_and_check(running, kube_server, seen + [modified] + gap)
+    assert set(seen[-1]["fields"].values()) == {1}

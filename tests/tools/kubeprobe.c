@@ -28,7 +28,7 @@ struct probe {
 	int64_t limit, tail, since, limit_bytes, grace, repeat, threads, count, max_in_flight;
 	int64_t timeout_seconds, cancel_after_ms;
 	bool all_namespaces, all_pages, dry_run, follow, timestamps, previous, status, has_tail;
-	bool has_grace;
+	bool has_grace, trim_cache;
 	struct kube_client *client;
 };
 
@@ -392,8 +392,11 @@ static void watch_event(enum kube_event_type type, const cJSON *object, const cJ
 		json_set_string(line, "name", key);
 	}
 	json_set_string(line, "rv", json_get_string(object, "metadata.resourceVersion"));
-	if (old)
+	json_set_int64(line, "fields", cJSON_GetArraySize(object));
+	if (old) {
 		json_set_string(line, "oldRv", json_get_string(old, "metadata.resourceVersion"));
+		json_set_int64(line, "oldFields", cJSON_GetArraySize(old));
+	}
 	print_line(line);
 	if (w->p->count && ++w->events >= w->p->count)
 		kill(getpid(), SIGTERM); /* the main thread is waiting for it */
@@ -420,14 +423,42 @@ static void watch_status(bool connected, const struct error *err, void *ctx)
 	print_line(line);
 }
 
+/* --trim-cache: the cache keeps metadata.name, namespace and
+ * resourceVersion only. */
+static void trim_to_identity(cJSON *object, void *ctx)
+{
+	static const char *const keep[] = { "name", "namespace", "resourceVersion" };
+	cJSON *metadata = cJSON_DetachItemFromObjectCaseSensitive(object, "metadata");
+	cJSON *trimmed = cJSON_CreateObject();
+
+	(void)ctx;
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+		cJSON *value = cJSON_DetachItemFromObjectCaseSensitive(metadata, keep[i]);
+
+		if (value)
+			cJSON_AddItemToObject(trimmed, keep[i], value);
+	}
+	cJSON_Delete(metadata);
+	while (object->child)
+		cJSON_Delete(cJSON_DetachItemViaPointer(object, object->child));
+	cJSON_AddItemToObject(object, "metadata", trimmed);
+}
+
+/* The final cache: "objects" maps each key to its resourceVersion,
+ * "fields" to the number of top-level members it kept. */
+struct final_cache {
+	cJSON *objects, *fields;
+};
+
 static int collect_object(const cJSON *object, void *ctx)
 {
-	cJSON *objects = ctx;
+	struct final_cache *cache = ctx;
 	const char *ns = json_get_string(object, "metadata.namespace");
 	_cleanup_free_ char *key =
 		xasprintf("%s/%s", ns ? ns : "", json_get_string(object, "metadata.name"));
 
-	json_set_string(objects, key, json_get_string(object, "metadata.resourceVersion"));
+	json_set_string(cache->objects, key, json_get_string(object, "metadata.resourceVersion"));
+	json_set_int64(cache->fields, key, cJSON_GetArraySize(object));
 	return 0;
 }
 
@@ -444,13 +475,15 @@ static int probe_watch(struct probe *p, const struct kube_resource *res)
 		.on_event = watch_event,
 		.on_synced = watch_synced,
 		.on_status = watch_status,
+		.trim = p->trim_cache ? trim_to_identity : NULL,
 		.ctx = &w,
 		.watch_timeout_seconds = (int)p->timeout_seconds,
 		.min_backoff_ms = 100,
 		.max_backoff_ms = 1000,
 	};
 	struct error err = ERROR_INIT;
-	cJSON *line, *objects;
+	struct final_cache cache;
+	cJSON *line;
 	sigset_t signals;
 	int64_t started;
 	int sig;
@@ -468,11 +501,12 @@ static int probe_watch(struct probe *p, const struct kube_resource *res)
 	started = time_mono_ms();
 	kube_informer_stop(w.informer);
 	line = cJSON_CreateObject();
-	objects = cJSON_CreateObject();
+	cache = (struct final_cache){ cJSON_CreateObject(), cJSON_CreateObject() };
 	json_set_string(line, "type", "STOPPED");
 	json_set_int64(line, "stopMs", time_mono_ms() - started);
-	kube_informer_foreach(w.informer, collect_object, objects);
-	json_set(line, "objects", objects);
+	kube_informer_foreach(w.informer, collect_object, &cache);
+	json_set(line, "objects", cache.objects);
+	json_set(line, "fields", cache.fields);
 	print_line(line);
 	kube_informer_free(w.informer);
 	return 0;
@@ -587,7 +621,7 @@ int main(int argc, char **argv)
 		OPT_FIELD_SELECTOR, OPT_LIMIT, OPT_ALL_PAGES, OPT_DRY_RUN, OPT_FIELD_VALIDATION,
 		OPT_TYPE, OPT_STATUS, OPT_PROPAGATION, OPT_GRACE, OPT_TAIL, OPT_SINCE,
 		OPT_LIMIT_BYTES, OPT_TIMESTAMPS, OPT_PREVIOUS, OPT_REPEAT, OPT_THREADS, OPT_COUNT,
-		OPT_MAX_IN_FLIGHT, OPT_TIMEOUT_SECONDS, OPT_CANCEL_AFTER,
+		OPT_MAX_IN_FLIGHT, OPT_TIMEOUT_SECONDS, OPT_CANCEL_AFTER, OPT_TRIM_CACHE,
 	};
 	static const struct option options[] = {
 		{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
@@ -622,6 +656,7 @@ int main(int argc, char **argv)
 		{ "max-in-flight", required_argument, NULL, OPT_MAX_IN_FLIGHT },
 		{ "timeout-seconds", required_argument, NULL, OPT_TIMEOUT_SECONDS },
 		{ "cancel-after", required_argument, NULL, OPT_CANCEL_AFTER },
+		{ "trim-cache", no_argument, NULL, OPT_TRIM_CACHE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe p = { .limit = 0 };
@@ -670,6 +705,7 @@ int main(int argc, char **argv)
 		case OPT_MAX_IN_FLIGHT: number = &p.max_in_flight; break;
 		case OPT_TIMEOUT_SECONDS: number = &p.timeout_seconds; break;
 		case OPT_CANCEL_AFTER: number = &p.cancel_after_ms; break;
+		case OPT_TRIM_CACHE: p.trim_cache = true; break;
 		default: return usage("unknown option");
 		}
 		if (number && str_to_int64(optarg, number) < 0)

@@ -6,12 +6,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "fileutil.h"
 #include "jsonutil.h"
 #include "labels.h"
 #include "result.h"
+#include "status.h"
 
 static void test_decode_table(void **state)
 {
@@ -170,6 +174,101 @@ static void test_recorded_in_annotations(void **state)
 	result_release(&back);
 }
 
+/* result_from_job() over the status fixtures (status/, as the API server
+ * returns the objects): which pod reports, and what a failure says. */
+static void test_result_of_whole_jobs(void **state)
+{
+	static const struct {
+		const char *fixture;
+		enum job_result_state rc;
+		enum result_outcome outcome;
+		const char *json, *reason;
+		int exit_code;
+	} cases[] = {
+		{ "job_succeeded", JOB_RESULT_DECIDED, RESULT_OK, "{\"val_loss\": 0.42}",
+		  "the task reported a result", 0 },
+		{ "jobset_completed", JOB_RESULT_DECIDED, RESULT_OK, "[1]", "the task reported a result",
+		  0 },
+		{ "job_failed_after_restarts", JOB_RESULT_DECIDED, RESULT_JOB_FAILED, NULL,
+		  "exited with code 3: ValueError: bad lr", 3 },
+		{ "job_cancelled", JOB_RESULT_CANCELLED, RESULT_OK, NULL, NULL, -1 },
+		{ "job_deadline_exceeded", JOB_RESULT_DECIDED, RESULT_JOB_FAILED, NULL,
+		  "deadline exceeded: Job was active longer than specified deadline", -1 },
+		{ "jobset_failed_oom", JOB_RESULT_DECIDED, RESULT_JOB_FAILED, NULL,
+		  "rank 1 killed for using more memory than its limit (OOMKilled, exit code 137)", 137 },
+		{ "job_succeeded_pods_gone", JOB_RESULT_DECIDED, RESULT_JOB_FAILED, NULL,
+		  "the job succeeded, but rank 0's pod is gone and no result was recorded", -1 },
+		{ "job_running", JOB_RESULT_PENDING, RESULT_OK, NULL, NULL, -1 },
+		{ "not_found", JOB_RESULT_PENDING, RESULT_OK, NULL, NULL, -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf text = BUF_INIT(BUF_MAX_DEFAULT);
+		char path[128];
+		struct error err = ERROR_INIT;
+		struct job_status st;
+		struct result r;
+		const cJSON *workload;
+		cJSON *fixture;
+
+		snprintf(path, sizeof(path), "status/%s.json", cases[i].fixture);
+		assert_int_equal(file_read_all(path, &text, &err), 0);
+		fixture = cJSON_Parse(text.data);
+		assert_non_null(fixture);
+		workload = json_get(fixture, "workload");
+		if (cJSON_IsNull(workload))
+			workload = NULL;
+		assert_int_equal(job_status_compute(workload, json_get(fixture, "pods"), NULL, &st, &err),
+				 0);
+		result_init(&r);
+		assert_int_equal(result_from_job(workload, &st, true, &r), cases[i].rc);
+		if (cases[i].rc == JOB_RESULT_DECIDED) {
+			assert_int_equal(r.outcome, cases[i].outcome);
+			assert_string_equal(r.reason, cases[i].reason);
+			assert_int_equal(r.exit_code, cases[i].exit_code);
+			if (cases[i].json)
+				assert_string_equal(r.json, cases[i].json);
+			else
+				assert_null(r.json);
+		}
+		/* Without `settled`, missing pods may only be late. */
+		if (!strcmp(cases[i].fixture, "job_succeeded_pods_gone"))
+			assert_int_equal(result_from_job(workload, &st, false, &r),
+					 JOB_RESULT_PODS_BEHIND);
+		result_release(&r);
+		job_status_release(&st);
+		cJSON_Delete(fixture);
+		buf_release(&text);
+	}
+}
+
+/* A recorded result wins over the pods. */
+static void test_result_of_a_job_recorded_on_it(void **state)
+{
+	static const char job_json[] =
+		"{\"kind\":\"Job\",\"metadata\":{\"name\":\"j\",\"annotations\":{"
+		"\"konduktor.io/outcome\":\"Result\",\"konduktor.io/result\":"
+		"\"{\\\"outcome\\\":\\\"Result\\\",\\\"exitCode\\\":0,\\\"reason\\\":\\\"r\\\","
+		"\\\"result\\\":\\\"7\\\"}\"}},\"spec\":{\"completions\":1},"
+		"\"status\":{\"conditions\":[{\"type\":\"Complete\",\"status\":\"True\"}]}}";
+	cJSON *job = cJSON_Parse(job_json);
+	struct job_status st;
+	struct result r;
+
+	(void)state;
+	assert_non_null(job);
+	assert_int_equal(job_status_compute(job, NULL, NULL, &st, NULL), 0);
+	assert_int_equal(st.state, JOB_SUCCEEDED);
+	result_init(&r);
+	assert_int_equal(result_from_job(job, &st, false, &r), JOB_RESULT_DECIDED);
+	assert_int_equal(r.outcome, RESULT_OK);
+	assert_string_equal(r.json, "7");
+	result_release(&r);
+	job_status_release(&st);
+	cJSON_Delete(job);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +276,8 @@ int main(void)
 		cmocka_unit_test(test_exit_codes_are_distinct),
 		cmocka_unit_test(test_result_from_pod),
 		cmocka_unit_test(test_recorded_in_annotations),
+		cmocka_unit_test(test_result_of_whole_jobs),
+		cmocka_unit_test(test_result_of_a_job_recorded_on_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,10 @@
-/* args.h — kubectl-style option parsing for the plugin's subcommands:
- * `--flag value`, `--flag=value`, `-n value`, `-nvalue`, bundled short
- * booleans (`-yd`), `--` to end options, flags anywhere among positionals.
- * An unknown flag is a usage error with a did-you-mean suggestion. */
+/* args.h — kubectl-style option parsing, shared by kubectl-konduktor's
+ * subcommands and konduktor-fs: `--flag value`, `--flag=value`,
+ * `-n value`, `-nvalue`, bundled short booleans (`-yd`), `--` to end
+ * options, flags anywhere among positionals. An unknown flag is a usage
+ * error with a did-you-mean suggestion. Also kubectl's own flags (the
+ * kubeconfig, context, namespace ...) as one table, so every program that
+ * talks to a cluster takes them alike. */
 #ifndef KONDUKTOR_ARGS_H
 #define KONDUKTOR_ARGS_H
 
@@ -46,5 +49,22 @@ int args_parse(const char *command, const struct opt *const *tables, int argc, c
 
 /* Writes the option lines of a help text ("  -n, --namespace NS  ..."). */
 void args_print_options(const struct opt *table, FILE *out);
+
+/* The flags of kubectl's own that a program which talks to a cluster takes. */
+struct cluster_flags {
+	const char *kubeconfig;
+	const char *context;
+	const char *cluster;
+	const char *user;
+	const char *namespace;
+	const char *server;
+	const char *request_timeout; /* "30s", "1m", "0" as kubectl accepts */
+	bool all_namespaces;
+	int64_t verbosity;
+};
+
+/* The option table for struct cluster_flags (bound to `flags`); the
+ * returned table is static and valid until the next call. */
+const struct opt *cluster_flags_table(struct cluster_flags *flags, bool with_all_namespaces);
 
 #endif

@@ -1,4 +1,4 @@
-/* args.c — kubectl-style option parsing. */
+/* args.c — kubectl-style option parsing and the table of kubectl's own flags. */
 #include "args.h"
 
 #include <stdio.h>
@@ -160,4 +160,33 @@ void args_print_options(const struct opt *table, FILE *out)
 			snprintf(left, sizeof(left), "    --%s%s", o->long_name, value);
 		fprintf(out, "  %-28s %s\n", left, o->help ? o->help : "");
 	}
+}
+
+const struct opt *cluster_flags_table(struct cluster_flags *flags, bool with_all_namespaces)
+{
+	static struct opt table[16];
+	size_t n = 0;
+
+	table[n++] = (struct opt){ "kubeconfig", 0, OPT_STRING, &flags->kubeconfig, "FILE",
+				   "path to the kubeconfig file to use", NULL };
+	table[n++] = (struct opt){ "context", 0, OPT_STRING, &flags->context, "NAME",
+				   "the kubeconfig context to use", NULL };
+	table[n++] = (struct opt){ "cluster", 0, OPT_STRING, &flags->cluster, "NAME",
+				   "the kubeconfig cluster to use", NULL };
+	table[n++] = (struct opt){ "user", 0, OPT_STRING, &flags->user, "NAME",
+				   "the kubeconfig user to use", NULL };
+	table[n++] = (struct opt){ "namespace", 'n', OPT_STRING, &flags->namespace, "NS",
+				   "the namespace to use", NULL };
+	table[n++] = (struct opt){ "server", 's', OPT_STRING, &flags->server, "URL",
+				   "the address of the API server", NULL };
+	table[n++] = (struct opt){ "request-timeout", 0, OPT_STRING, &flags->request_timeout,
+				   "DURATION", "time limit for one API request (e.g. 30s; 0 = none)",
+				   NULL };
+	table[n++] = (struct opt){ "v", 'v', OPT_INT, &flags->verbosity, "N",
+				   "log verbosity (4 debug, 6 requests, 8 bodies)", NULL };
+	if (with_all_namespaces)
+		table[n++] = (struct opt){ "all-namespaces", 'A', OPT_BOOL, &flags->all_namespaces,
+					   NULL, "act on every namespace", NULL };
+	table[n] = (struct opt)OPT_END;
+	return table;
 }
