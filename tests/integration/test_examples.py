@@ -23,6 +23,7 @@ COVERED = {
     "resume/train.py": "test_resume_from_checkpoint",
     "sweep/trial.yaml": "test_sweep",
     "sweep/sweep.py": "test_sweep",
+    "collect.sh": "test_collect_through_the_mounted_tree",
 }
 
 
@@ -117,3 +118,33 @@ def test_sweep(cluster):
     assert summary["best"] == best
     # Gradient descent on this problem diverges above lr ~0.48.
     assert 0.05 < best["lr"] < 0.48 and best["loss"] < 1e-3
+
+
+def test_collect_through_the_mounted_tree(cluster, tmp_path):
+    mnt = tmp_path / "konduktor"
+    mnt.mkdir()
+    env = env_with_path(cluster)
+    r = konduktor(cluster, "mount", str(mnt), env=env)
+    assert r.returncode == 0, r.stderr
+    try:
+        inputs = '{"lr": 0.01}\n{"lr": 0.1}\n{"lr": 0.9}\n'
+        r = konduktor(cluster, "map", "examples/sweep/trial.yaml", "--inputs", "-",
+                      input=inputs, cwd=SOURCE_DIR, env=env)
+        assert r.returncode == 0, r.stderr
+        group = r.stdout.strip()
+        # Started at once, the loop waits for the inputs to finish.
+        c = subprocess.run([str(EXAMPLES / "collect.sh"), str(mnt), group], capture_output=True,
+                           text=True, timeout=120, env=env)
+        assert c.returncode == 0, c.stderr
+        lines = c.stdout.splitlines()
+        assert lines[0] == '0 {"lr":0.01,"loss":0.02993188310666308}'
+        assert lines[1] == '1 {"lr":0.1,"loss":7.853129455043196e-05}'
+        assert lines[2].startswith("2 failed: JobFailed: exited with code 1: lr 0.9: diverged")
+        assert lines[3] == 'best: {"lr":0.1,"loss":7.853129455043196e-05}'
+        assert len(lines) == 4
+        # What it read is what the CLI says.
+        g = konduktor(cluster, "group", "results", group, "--return-exceptions", env=env)
+        assert g.returncode == 0, g.stderr
+        assert (mnt / group / "results.jsonl").read_text() == g.stdout
+    finally:
+        subprocess.run(["fusermount3", "-u", "-z", str(mnt)], capture_output=True)
