@@ -26,7 +26,7 @@ import subprocess
 import time
 
 ELLIPSIS = "…"
-FENCE = re.compile(r"^(```+|~~~+)\s*(.*)$")
+FENCE = re.compile(r"^( *)(```+|~~~+)\s*(.*)$")
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 DIRECTIVE = re.compile(r"<!--\s*doctest:(.*?)-->", re.S)
 
@@ -61,19 +61,20 @@ class Block:
 
 
 def blocks(page_name, text):
-    """Every fenced code block of a Markdown text."""
-    found, current, fence = [], None, None
+    """Every fenced code block of a Markdown text, also those indented in
+    a list item (their lines lose that indentation)."""
+    found, current, fence, indent = [], None, None, ""
     for n, line in enumerate(text.splitlines(), 1):
         m = FENCE.match(line)
         if current is None:
             if m:
-                fence = m.group(1)
-                current = Block(page_name, n, m.group(2).strip(), [])
-        elif m and line.strip().startswith(fence) and not m.group(2):
+                indent, fence = m.group(1), m.group(2)
+                current = Block(page_name, n, m.group(3).strip(), [])
+        elif m and m.group(2).startswith(fence) and not m.group(3):
             found.append(current)
             current = None
         else:
-            current.lines.append(line)
+            current.lines.append(line[len(indent):] if line.startswith(indent) else line)
     if current is not None:
         raise ValueError(f"{page_name}:{current.line}: code block never closed")
     return found

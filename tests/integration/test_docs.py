@@ -139,6 +139,9 @@ def test_matching_rules():
     assert not m([], "surprise\n", "")
     assert not m(["b", "a"], "a\nb\n", "")          # stdout keeps its order
     assert not m(["x…"], "y\n", "")
+    # A block indented in a list item is found, and loses the indentation.
+    found = doctest_md.blocks("p.md", "- item\n\n  ```console\n  $ echo a\n  a\n  ```\n")
+    assert [(b.language, b.lines) for b in found] == [("console", ["$ echo a", "a"])]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_name)
