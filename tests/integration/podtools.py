@@ -140,5 +140,7 @@ def processes_with(marker):
 
 
 def marker():
-    """A unique sleep duration, to find a pod's process among the host's."""
-    return f"{os.getpid() % 1000}.{int.from_bytes(os.urandom(3), 'big')}"
+    """A unique sleep duration, to find a pod's process among the host's.
+
+    At least 1000 s, so that a process sleeping it outlives any test."""
+    return f"{1000 + os.getpid() % 1000}.{int.from_bytes(os.urandom(3), 'big')}"
