@@ -306,22 +306,6 @@ static int one_group(const char *command, const struct strv *args)
 
 /* --- list ------------------------------------------------------------------------------ */
 
-static enum term_style state_style(enum job_state state)
-{
-	switch (state) {
-	case JOB_SUCCEEDED:
-		return STYLE_GREEN;
-	case JOB_FAILED:
-	case JOB_NOT_FOUND:
-		return STYLE_RED;
-	case JOB_RUNNING:
-		return STYLE_CYAN;
-	case JOB_PENDING:
-		return STYLE_YELLOW;
-	}
-	return STYLE_RESET;
-}
-
 /* A group as its Job alone says (no pods): for list. */
 struct group_row {
 	const cJSON *job;
@@ -491,7 +475,7 @@ static int list_groups(struct kcluster *kc, enum output_format format, bool colo
 			}
 			cells[c++] = age;
 			table_add_row(&t, cells);
-			table_style_cell(&t, state_column, state_style(r->status.state));
+			table_style_cell(&t, state_column, job_state_style(r->status.state));
 		}
 		table_print(&t, color, stdout);
 		table_release(&t);
@@ -632,7 +616,7 @@ static int show_status(struct kcluster *kc, const char *id, enum output_format f
 		cells[9] = st->message;
 		table_init(&t, headers);
 		table_add_row(&t, cells);
-		table_style_cell(&t, 2, state_style(state));
+		table_style_cell(&t, 2, job_state_style(state));
 		table_print(&t, color, stdout);
 		table_release(&t);
 		if (format == OUTPUT_WIDE) {
@@ -654,7 +638,7 @@ static int show_status(struct kcluster *kc, const char *id, enum output_format f
 				row[3] = v.outcome[0] ? v.outcome : NULL;
 				row[4] = v.reason;
 				table_add_row(&t, row);
-				table_style_cell(&t, 1, state_style(v.state));
+				table_style_cell(&t, 1, job_state_style(v.state));
 			}
 			table_print(&t, color, stdout);
 			table_release(&t);

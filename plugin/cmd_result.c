@@ -30,48 +30,16 @@ const struct opt *cmd_result_options(void)
 
 int cmd_result(int argc, char **argv)
 {
-	struct strv args = STRV_INIT;
 	struct kcluster *kc = NULL;
-	struct kjob job;
 	struct job_final final;
-	struct job_status st;
-	struct error err = ERROR_INIT;
-	int64_t deadline, timeout_ms;
-	enum job_end end;
 	int code;
 
-	kjob_init(&job);
 	job_final_init(&final);
-	job_status_init(&st);
-	if ((code = jobcmd_parse("result", cmd_result_options(), argc, argv, &args)) ||
-	    (code = jobcmd_one_job("result", &args)) ||
-	    (code = jobcmd_deadline("result", timeout_flag, &deadline, &timeout_ms)) ||
-	    (code = jobcmd_open("result", &cluster, &kc)))
-		goto out;
-	if (kcluster_job_get(kc, NULL, args.items[0], 0, &job, &err) < 0 ||
-	    kjob_status(&job, &st, &err) < 0) {
-		code = jobcmd_fail("result", kc, &err);
-		goto out;
-	}
-	if (!job.workload) {
-		code = jobcmd_not_found(&job);
-		goto out;
-	}
-	final.timeout_ms = timeout_ms;
-	/* A recorded result answers at once, whatever became of the pods. */
-	end = kjob_result_recorded(&job) ? JOB_END_FINISHED : job_end_of(&st);
-	if (end != JOB_END_NONE) {
-		job_final_set(&final, end, &job);
-	} else if (job_wait_end(kc, &job, deadline, false, &final, &err) < 0) {
-		code = jobcmd_fail("result", kc, &err);
-		goto out;
-	}
-	code = job_report_outcome(kc, &final);
-out:
-	job_status_release(&st);
+	code = jobcmd_await_end("result", cmd_result_options(), &timeout_flag, &cluster, true, argc,
+				argv, &kc, &final);
+	if (!code)
+		code = job_report_outcome(kc, &final);
 	job_final_release(&final);
-	kjob_release(&job);
 	kcluster_close(kc);
-	strv_release(&args);
 	return code;
 }

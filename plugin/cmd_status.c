@@ -64,22 +64,6 @@ struct row {
 	struct job_status status;
 };
 
-static enum term_style state_style(enum job_state state)
-{
-	switch (state) {
-	case JOB_SUCCEEDED:
-		return STYLE_GREEN;
-	case JOB_FAILED:
-	case JOB_NOT_FOUND:
-		return STYLE_RED;
-	case JOB_RUNNING:
-		return STYLE_CYAN;
-	case JOB_PENDING:
-		return STYLE_YELLOW;
-	}
-	return STYLE_RESET;
-}
-
 static const char *annotation(const struct kjob *job, const char *key)
 {
 	return json_get_child_string(json_get(job->workload, "metadata.annotations"), key);
@@ -142,7 +126,7 @@ static void print_table(const struct row *rows, size_t n, enum output_format for
 		if (wide || with_message)
 			cells[c++] = st->message;
 		table_add_row(&t, cells);
-		table_style_cell(&t, state_column, state_style(st->state));
+		table_style_cell(&t, state_column, job_state_style(st->state));
 		if (st->stuck)
 			table_style_cell(&t, state_column + 1, STYLE_RED);
 	}

@@ -61,47 +61,16 @@ static int report(const struct job_final *f)
 
 int cmd_wait(int argc, char **argv)
 {
-	struct strv args = STRV_INIT;
 	struct kcluster *kc = NULL;
-	struct kjob job;
 	struct job_final final;
-	struct job_status st;
-	struct error err = ERROR_INIT;
-	int64_t deadline, timeout_ms;
-	enum job_end end;
 	int code;
 
-	kjob_init(&job);
 	job_final_init(&final);
-	job_status_init(&st);
-	if ((code = jobcmd_parse("wait", cmd_wait_options(), argc, argv, &args)) ||
-	    (code = jobcmd_one_job("wait", &args)) ||
-	    (code = jobcmd_deadline("wait", timeout_flag, &deadline, &timeout_ms)) ||
-	    (code = jobcmd_open("wait", &cluster, &kc)))
-		goto out;
-	if (kcluster_job_get(kc, NULL, args.items[0], 0, &job, &err) < 0 ||
-	    kjob_status(&job, &st, &err) < 0) {
-		code = jobcmd_fail("wait", kc, &err);
-		goto out;
-	}
-	if (!job.workload) {
-		code = jobcmd_not_found(&job);
-		goto out;
-	}
-	final.timeout_ms = timeout_ms;
-	end = job_end_of(&st);
-	if (end != JOB_END_NONE) {
-		job_final_set(&final, end, &job);
-	} else if (job_wait_end(kc, &job, deadline, false, &final, &err) < 0) {
-		code = jobcmd_fail("wait", kc, &err);
-		goto out;
-	}
-	code = report(&final);
-out:
-	job_status_release(&st);
+	code = jobcmd_await_end("wait", cmd_wait_options(), &timeout_flag, &cluster, false, argc,
+				argv, &kc, &final);
+	if (!code)
+		code = report(&final);
 	job_final_release(&final);
-	kjob_release(&job);
 	kcluster_close(kc);
-	strv_release(&args);
 	return code;
 }

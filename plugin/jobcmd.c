@@ -358,3 +358,68 @@ int jobcmd_check_secrets(const char *command, struct kcluster *kc,
 	}
 	return 0;
 }
+
+int jobcmd_await_end(const char *command, const struct opt *options,
+		     const char *const *timeout_flag, const struct cluster_flags *cluster,
+		     bool recorded_result_ends, int argc, char **argv, struct kcluster **ret_kc,
+		     struct job_final *final)
+{
+	struct strv args = STRV_INIT;
+	struct kcluster *kc = NULL;
+	struct kjob job;
+	struct job_status st;
+	struct error err = ERROR_INIT;
+	int64_t deadline, timeout_ms;
+	enum job_end end;
+	int code;
+
+	kjob_init(&job);
+	job_status_init(&st);
+	if ((code = jobcmd_parse(command, options, argc, argv, &args)) ||
+	    (code = jobcmd_one_job(command, &args)) ||
+	    (code = jobcmd_deadline(command, *timeout_flag, &deadline, &timeout_ms)) ||
+	    (code = jobcmd_open(command, cluster, &kc)))
+		goto out;
+	if (kcluster_job_get(kc, NULL, args.items[0], 0, &job, &err) < 0 ||
+	    kjob_status(&job, &st, &err) < 0) {
+		code = jobcmd_fail(command, kc, &err);
+		goto out;
+	}
+	if (!job.workload) {
+		code = jobcmd_not_found(&job);
+		goto out;
+	}
+	final->timeout_ms = timeout_ms;
+	end = recorded_result_ends && kjob_result_recorded(&job) ? JOB_END_FINISHED
+								  : job_end_of(&st);
+	if (end != JOB_END_NONE)
+		job_final_set(final, end, &job);
+	else if (job_wait_end(kc, &job, deadline, false, final, &err) < 0)
+		code = jobcmd_fail(command, kc, &err);
+out:
+	job_status_release(&st);
+	kjob_release(&job);
+	strv_release(&args);
+	if (code) {
+		kcluster_close(kc);
+		kc = NULL;
+	}
+	*ret_kc = kc;
+	return code;
+}
+
+enum term_style job_state_style(enum job_state state)
+{
+	switch (state) {
+	case JOB_SUCCEEDED:
+		return STYLE_GREEN;
+	case JOB_FAILED:
+	case JOB_NOT_FOUND:
+		return STYLE_RED;
+	case JOB_RUNNING:
+		return STYLE_CYAN;
+	case JOB_PENDING:
+		return STYLE_YELLOW;
+	}
+	return STYLE_RESET;
+}

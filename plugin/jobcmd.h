@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "kcluster.h"
+#include "term.h"
 #include "userconfig.h"
 
 /* Parses argv (argv[0] is the command's name) against the command's full
@@ -72,6 +73,18 @@ void job_final_set(struct job_final *f, enum job_end end, const struct kjob *job
 int job_wait_end(struct kcluster *kc, const struct kjob *job, int64_t deadline_ms, bool quiet,
 		 struct job_final *ret, struct error *err);
 
+/* The body of `wait` and `result`: parses their arguments (one job and
+ * --timeout `timeout_flag`), opens the cluster and waits, by watching,
+ * until the job ends (at once when it has; with `recorded_result_ends`,
+ * also when a result is recorded on it, whatever became of its pods).
+ * `timeout_flag` points to where parsing stores --timeout.
+ * Returns 0 with *ret_kc (the caller closes it) and `final` filled, or
+ * prints and returns the exit code. */
+int jobcmd_await_end(const char *command, const struct opt *options,
+		     const char *const *timeout_flag, const struct cluster_flags *cluster,
+		     bool recorded_result_ends, int argc, char **argv, struct kcluster **ret_kc,
+		     struct job_final *final);
+
 /* Turns a job's end into its outcome: the result JSON on stdout when it is
  * one, else one line on stderr ("error: job 'x': JobFailed: ...", for a
  * JobFailed also the last lines of the failing pod's log); records the
@@ -80,6 +93,9 @@ int job_report_outcome(struct kcluster *kc, struct job_final *f);
 
 /* The one-line notice for an unschedulable job, or NULL when it is not. */
 const char *job_unschedulable_message(const struct job_status *status);
+
+/* The colour a job state is shown in, in tables. */
+enum term_style job_state_style(enum job_state state);
 
 /* Who launches, for the user label: the login name (newly allocated). */
 char *jobcmd_local_user(void);
