@@ -379,6 +379,36 @@ def test_a_failed_launch_takes_back_what_it_created(cluster, tmp_path):
     assert objects(cluster, "configmaps") == []
 
 
+def test_a_taken_name_is_tried_again_with_another(cluster, tmp_path):
+    """A create answered 409 (the random name is taken) is retried under a
+    new name, after taking back what the attempt created; three taken names
+    in a row end the launch."""
+    task = files_task(tmp_path)
+    # Every second create of a Job finds its name taken: the second launch's first.
+    cluster.set_faults([{"status": 409, "share": 0.5, "verb": "create", "resource": "jobs"}])
+    first = konduktor(cluster, "launch", "-d", str(task), cwd=tmp_path).stdout.strip()
+    r = konduktor(cluster, "launch", "-d", str(task), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    second = r.stdout.strip()
+    [rule] = cluster.faults()["errors"]
+    assert (rule["matched"], rule["injected"]) == (3, 1)
+    jobs = sorted(j["metadata"]["name"] for j in objects(cluster, "jobs", "apis/batch/v1"))
+    assert jobs == sorted([first, second])
+    # The ConfigMap of the attempt whose name was taken is gone again.
+    assert sorted(c["metadata"]["name"] for c in objects(cluster, "configmaps")) == sorted(
+        [f"{first}-files", f"{second}-files"])
+
+    cluster.set_faults([{"status": 409, "verb": "create", "resource": "jobs"}])
+    r = konduktor(cluster, "launch", "-d", str(task), cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr.startswith("error: launch: creating Job 'shipped-"), r.stderr
+    assert "already exists" in r.stderr and r.stderr.count("\n") == 1
+    assert cluster.faults()["errors"][0]["injected"] == 3
+    cluster.clear_faults()
+    assert len(objects(cluster, "jobs", "apis/batch/v1")) == 2
+    assert len(objects(cluster, "configmaps")) == 2
+
+
 def test_owner_reference_failure_says_how_to_clean_up(cluster, tmp_path):
     task = files_task(tmp_path)
     cluster.set_faults([{"status": 500, "share": 1, "verb": "patch", "resource": "configmaps"}])
