@@ -184,11 +184,22 @@ def test_bad_image_and_unschedulable(cluster, tmp_path):
     doc = job_state(cluster, bad)
     assert (doc["state"], doc["reason"], doc["stuck"]) == ("PENDING", "ImagePull", True)
 
-    r = konduktor(cluster, "launch", "-d", "--cpus", "500", str(task))
-    huge = r.stdout.strip()
-    doc = wait_until(lambda: (d := job_state(cluster, huge))["reason"] == "Unschedulable" and d,
-                     what="Unschedulable")
-    assert doc["state"] == "PENDING" and "Insufficient cpu" in doc["message"]
+    # launch --wait says at once that a job is unschedulable, and waits on
+    # (room may come): here until it is cancelled.
+    waiter = subprocess.Popen([binary("kubectl-konduktor"), "launch", "--wait", "--cpus", "500",
+                               str(task)], env=plugin_env(cluster), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    huge = waiter.stderr.readline().split("'")[1]
+    notice = waiter.stderr.readline()
+    assert notice.startswith(f"job '{huge}' is waiting for room: unschedulable: "), notice
+    assert "Insufficient cpu" in notice and "--timeout bounds the wait" in notice
+    doc = job_state(cluster, huge)
+    assert (doc["state"], doc["reason"]) == ("PENDING", "Unschedulable")
+    assert "Insufficient cpu" in doc["message"]
+    assert waiter.poll() is None
+    assert konduktor(cluster, "cancel", huge).returncode == 0
+    out, err = waiter.communicate(timeout=60)
+    assert (waiter.returncode, out) == (16, ""), err
     # launch (following) ends at once for a job that cannot start.
     r = konduktor(cluster, "launch", "--image-id", "invalid", str(task))
     assert r.returncode == 10 and "image cannot be pulled" in r.stderr
