@@ -110,7 +110,9 @@ def test_timeout_leaves_the_job_running(cluster, tmp_path):
 
 
 def test_two_nodes_only_rank_zero_reports(cluster, tmp_path):
-    task = write_task(tmp_path, "pair", 'echo "{\\"rank\\": $RANK, \\"nodes\\": $NUM_NODES}" '
+    task = write_task(tmp_path, "pair", 'echo "rank $RANK of $NUM_NODES, node $NODE_RANK, '
+                      'index $JOB_COMPLETION_INDEX"\n'
+                      'echo "{\\"rank\\": $RANK, \\"nodes\\": $NUM_NODES}" '
                       '> "$KONDUKTOR_OUTPUT_DIR/result.json"', num_nodes=2)
     for mode in ("auto", "never"):  # a JobSet; an Indexed Job with a headless Service
         r = konduktor(cluster, "launch", "--wait", "--jobset", mode, str(task))
@@ -118,6 +120,10 @@ def test_two_nodes_only_rank_zero_reports(cluster, tmp_path):
         doc = job_state(cluster, r.stderr.split("'")[1])
         assert doc["workloadKind"] == ("JobSet" if mode == "auto" else "Job")
         assert [i["state"] for i in doc["indexes"]] == ["SUCCEEDED", "SUCCEEDED"]
+        for rank in (0, 1):  # each rank's own log
+            logs = konduktor(cluster, "logs", doc["metadata"]["name"], "--rank", str(rank))
+            assert (logs.returncode, logs.stdout) == (
+                0, f"rank {rank} of 2, node {rank}, index {rank}\n"), logs.stderr
 
 
 def test_restart_attempts(cluster, tmp_path):
