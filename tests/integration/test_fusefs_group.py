@@ -99,8 +99,10 @@ def test_a_running_group_shows_its_progress(cluster, fs_mount, tmp_path):
     r = konduktor(cluster, "map", str(task), "--inputs", str(inputs_file), "-e", f"GATE={gate}")
     assert r.returncode == 0, r.stderr
     gdir = m.path / r.stdout.strip()
-    midway = wait_for_file(gdir / "status", lambda t: t and "SUCCEEDED 1\n" in t)
-    assert midway.startswith("RUNNING\n") and "RUNNING 1\n" in midway, midway
+    # Input 1's pod may still be starting when input 0 ends: wait for both.
+    midway = wait_for_file(gdir / "status",
+                           lambda t: t and "SUCCEEDED 1\n" in t and "RUNNING 1\n" in t)
+    assert midway.startswith("RUNNING\n"), midway
     assert "result.json" in os.listdir(gdir / "0") and "result.json" not in os.listdir(gdir / "1")
     assert read(gdir / "results.jsonl") == '{"index":0,"attempts":1,"result":{"square":0}}\n'
     gate.touch()
