@@ -1,5 +1,6 @@
 /* exitcode.h — the process exit codes of every command, in one place.
- * docs/results.md and `kubectl konduktor --help` print this table;
+ * docs/results.md and `kubectl konduktor launch --help` (also result,
+ * wait, map, group results) print this table;
  * a change here is a user-visible change. */
 #ifndef KONDUKTOR_EXITCODE_H
 #define KONDUKTOR_EXITCODE_H

@@ -58,8 +58,9 @@ static int parse_rule(const cJSON *item, size_t index, struct fault_rule *rule,
 
 	if (!cJSON_IsObject(item))
 		return error_set(err, "errors[%zu]: must be an object", index);
-	if (!json_get_int64(item, "status", &status) || (status != 429 && status != 500))
-		return error_set(err, "errors[%zu].status: must be 429 or 500", index);
+	if (!json_get_int64(item, "status", &status) ||
+	    (status != 409 && status != 429 && status != 500))
+		return error_set(err, "errors[%zu].status: must be 409, 429 or 500", index);
 	rule->status = (unsigned)status;
 	rule->share = 1.0;
 	if (share && (!cJSON_IsNumber(share) || !(share->valuedouble > 0) ||

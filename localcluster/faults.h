@@ -1,9 +1,10 @@
 /* faults.h — fault injection, switched at run time through the admin
  * endpoints (admin.c) and never applied to them: answer a share of the
- * API requests (optionally of one verb and/or resource) with 429 +
- * Retry-After or 500, and pause the server (connections are accepted, no
- * request is answered and no watch event sent until unpaused). Dropping
- * watches and expiring history act on the store directly.
+ * API requests (optionally of one verb and/or resource) with 409 (a
+ * create finds its name taken; an update, a conflict), 429 + Retry-After
+ * or 500, and pause the server (connections are accepted, no request is
+ * answered and no watch event sent until unpaused). Dropping watches and
+ * expiring history act on the store directly.
  *
  * A share is applied deterministically: with share p, request number n
  * (counting the requests a rule matches) fails exactly when
@@ -27,7 +28,7 @@ void faults_free(struct faults *f);
 /* Replaces the error rules with those of spec:
  *   {"errors": [{"status": 429, "share": 0.5, "verb": "list",
  *                "resource": "jobs", "retryAfterSeconds": 1}]}
- * (status 429 or 500; share in (0, 1], default 1; verb/resource optional).
+ * (status 409, 429 or 500; share in (0, 1], default 1; verb/resource optional).
  * -1 with err naming the bad field. */
 int faults_set_rules(struct faults *f, const cJSON *spec, struct error *err);
 /* {"errors": [... with "matched" and "injected" counts], "paused": bool} */

@@ -233,6 +233,19 @@ static enum MHD_Result dispatch(struct http_request *req)
 		api_error_add_cause(&err, "", "", "injected fault: too many requests");
 		return http_respond_error(req, &err);
 	}
+	if (fault == 409 && !strcmp(req->verb, "create")) {
+		api_error_set(&err, 409, "AlreadyExists",
+			      "%s already exists (injected fault)", req->resource);
+		return http_respond_error(req, &err);
+	}
+	if (fault == 409) {
+		api_error_set(&err, 409, "Conflict",
+			      "Operation cannot be fulfilled on %s: the object has been modified; "
+			      "please apply your changes to the latest version and try again "
+			      "(injected fault)",
+			      req->resource);
+		return http_respond_error(req, &err);
+	}
 	if (fault) {
 		api_error_set(&err, 500, "InternalError",
 			      "Internal error occurred: injected fault");

@@ -328,7 +328,7 @@ class LocalCluster:
         return self.api(method, "/debug/konduktor/" + what, body)
 
     def set_faults(self, errors):
-        """errors: [{"status": 429|500, "share": 0..1, "verb": ..., "resource": ...,
+        """errors: [{"status": 409|429|500, "share": 0..1, "verb": ..., "resource": ...,
         "retryAfterSeconds": n}]; replaces earlier rules."""
         return self.admin("PUT", "faults", {"errors": errors})
 

@@ -47,3 +47,17 @@ def test_subcommand_help_shows_usage_examples_and_flags(plugin_bin):
     assert "Usage:\n  kubectl konduktor version" in r.stdout
     assert "Examples:" in r.stdout
     assert "-o, --output FORMAT" in r.stdout
+
+
+def test_launch_and_result_help_give_every_outcome_its_exit_code(plugin_bin):
+    """The result contract's table (lib/exitcode.h) in --help."""
+    outcomes = {"10": "JobFailed", "11": "ResultTooLarge", "12": "MalformedResult",
+                "13": "NoResultReported", "14": "Timeout", "16": "cancelled"}
+    for command in ("launch", "result"):
+        r = run(plugin_bin, command, "--help")
+        assert r.returncode == 0
+        table = r.stdout.split("Exit codes:\n", 1)[1].split("\n\n", 1)[0]
+        codes = {line.split()[0]: line for line in table.splitlines() if line[2:3].isdigit()}
+        assert set(codes) == set(outcomes) | {"0", "1"}, command
+        for code, name in outcomes.items():
+            assert name in codes[code], (command, code)

@@ -85,3 +85,28 @@ def test_a_group_stopped_by_a_failure(cluster, fs_mount, tmp_path):
     assert sorted(os.listdir(gdir))[:5] == ["0", "1", "2", "3", "4"]
     assert read(gdir / "4" / "error") == "Skipped\nskipped: the group stopped after a failure\n"
     assert read(gdir / "4" / "status").startswith("FAILED\nSkipped")
+
+
+def test_a_running_group_shows_its_progress(cluster, fs_mount, tmp_path):
+    """What `watch ls` and `cat status` show while a group runs: input 0 has
+    finished, input 1 waits for the test, then finishes too."""
+    gate = tmp_path / "gate"
+    task = write_task(tmp_path, "gated", 'if [ "$n" = 1 ]; then while [ ! -e "$GATE" ]; do '
+                      'sleep 0.05; done; fi\n' + RUN)
+    inputs_file = tmp_path / "inputs.jsonl"
+    inputs_file.write_text("".join(json.dumps({"n": n, "fail": False}) + "\n" for n in range(2)))
+    m = fs_mount(cluster)
+    r = konduktor(cluster, "map", str(task), "--inputs", str(inputs_file), "-e", f"GATE={gate}")
+    assert r.returncode == 0, r.stderr
+    gdir = m.path / r.stdout.strip()
+    # Input 1's pod may still be starting when input 0 ends: wait for both.
+    midway = wait_for_file(gdir / "status",
+                           lambda t: t and "SUCCEEDED 1\n" in t and "RUNNING 1\n" in t)
+    assert midway.startswith("RUNNING\n"), midway
+    assert "result.json" in os.listdir(gdir / "0") and "result.json" not in os.listdir(gdir / "1")
+    assert read(gdir / "results.jsonl") == '{"index":0,"attempts":1,"result":{"square":0}}\n'
+    gate.touch()
+    done = wait_for_file(gdir / "status", lambda t: t and t.startswith("SUCCEEDED\n"))
+    assert done.endswith("PENDING 0\nRUNNING 0\nSUCCEEDED 2\nFAILED 0\n"), done
+    assert "result.json" in os.listdir(gdir / "1")
+    assert read(gdir / "results.jsonl").count("\n") == 2

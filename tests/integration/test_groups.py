@@ -138,6 +138,39 @@ def test_malformed_inputs_stop_map_before_anything_is_created(cluster, tmp_path)
     assert cluster.api("GET", "/apis/batch/v1/namespaces/default/jobs")["items"] == []
 
 
+def test_a_hundred_thousand_inputs_of_a_hundred_bytes(cluster_factory, tmp_path):
+    """Submitted to a cluster that stores objects without running them: one
+    Job and a few input ConfigMaps, each under Kubernetes' 1 MiB, whose
+    chunks cover every input once; the group is followed at that size."""
+    objects_only = cluster_factory(args=["--controllers", "none"])
+    n = 100_000
+    task = write_task(tmp_path, "big", f"echo 1 > {RESULT}")
+    pad = "x" * 76  # 100 bytes a line, and its newline
+    inputs = tmp_path / "inputs.jsonl"
+    inputs.write_text("".join(f'{{"i": {i:6d}, "pad": "{pad}"}}\n' for i in range(n)))
+    assert inputs.stat().st_size == n * 101
+    group = submit(objects_only, task, inputs)
+    job = objects_only.api("GET", f"/apis/batch/v1/namespaces/default/jobs/{group}")
+    assert job["spec"]["completions"] == n
+    chunks = objects_only.api("GET", "/api/v1/namespaces/default/configmaps?labelSelector="
+                                     f"konduktor.io/group-id={group}")["items"]
+    covered = []
+    for cm in chunks:
+        if not cm["metadata"]["name"].startswith(f"{group}-inputs-"):
+            continue
+        [(key, value)] = cm["data"].items()
+        # What the API server counts against the limit: keys and values.
+        assert len(key.encode()) + len(value.encode()) <= 1024 * 1024, key
+        first, last = map(int, key.split("-")[1:])
+        covered += range(first, last + 1)
+    assert sorted(covered) == list(range(n))
+    assert len(chunks) < 30
+    status = konduktor(objects_only, "group", "status", group, "-o", "json")
+    assert status.returncode == 0, status.stderr
+    doc = json.loads(status.stdout)
+    assert (doc["size"], doc["counts"]["PENDING"], len(doc["inputs"])) == (n, n, n)
+
+
 # --- policy -------------------------------------------------------------------------------
 
 def test_max_concurrent_is_never_exceeded(cluster, tmp_path):

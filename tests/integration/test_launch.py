@@ -110,7 +110,9 @@ def test_timeout_leaves_the_job_running(cluster, tmp_path):
 
 
 def test_two_nodes_only_rank_zero_reports(cluster, tmp_path):
-    task = write_task(tmp_path, "pair", 'echo "{\\"rank\\": $RANK, \\"nodes\\": $NUM_NODES}" '
+    task = write_task(tmp_path, "pair", 'echo "rank $RANK of $NUM_NODES, node $NODE_RANK, '
+                      'index $JOB_COMPLETION_INDEX"\n'
+                      'echo "{\\"rank\\": $RANK, \\"nodes\\": $NUM_NODES}" '
                       '> "$KONDUKTOR_OUTPUT_DIR/result.json"', num_nodes=2)
     for mode in ("auto", "never"):  # a JobSet; an Indexed Job with a headless Service
         r = konduktor(cluster, "launch", "--wait", "--jobset", mode, str(task))
@@ -118,6 +120,10 @@ def test_two_nodes_only_rank_zero_reports(cluster, tmp_path):
         doc = job_state(cluster, r.stderr.split("'")[1])
         assert doc["workloadKind"] == ("JobSet" if mode == "auto" else "Job")
         assert [i["state"] for i in doc["indexes"]] == ["SUCCEEDED", "SUCCEEDED"]
+        for rank in (0, 1):  # each rank's own log
+            logs = konduktor(cluster, "logs", doc["metadata"]["name"], "--rank", str(rank))
+            assert (logs.returncode, logs.stdout) == (
+                0, f"rank {rank} of 2, node {rank}, index {rank}\n"), logs.stderr
 
 
 def test_restart_attempts(cluster, tmp_path):
@@ -184,11 +190,22 @@ def test_bad_image_and_unschedulable(cluster, tmp_path):
     doc = job_state(cluster, bad)
     assert (doc["state"], doc["reason"], doc["stuck"]) == ("PENDING", "ImagePull", True)
 
-    r = konduktor(cluster, "launch", "-d", "--cpus", "500", str(task))
-    huge = r.stdout.strip()
-    doc = wait_until(lambda: (d := job_state(cluster, huge))["reason"] == "Unschedulable" and d,
-                     what="Unschedulable")
-    assert doc["state"] == "PENDING" and "Insufficient cpu" in doc["message"]
+    # launch --wait says at once that a job is unschedulable, and waits on
+    # (room may come): here until it is cancelled.
+    waiter = subprocess.Popen([binary("kubectl-konduktor"), "launch", "--wait", "--cpus", "500",
+                               str(task)], env=plugin_env(cluster), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    huge = waiter.stderr.readline().split("'")[1]
+    notice = waiter.stderr.readline()
+    assert notice.startswith(f"job '{huge}' is waiting for room: unschedulable: "), notice
+    assert "Insufficient cpu" in notice and "--timeout bounds the wait" in notice
+    doc = job_state(cluster, huge)
+    assert (doc["state"], doc["reason"]) == ("PENDING", "Unschedulable")
+    assert "Insufficient cpu" in doc["message"]
+    assert waiter.poll() is None
+    assert konduktor(cluster, "cancel", huge).returncode == 0
+    out, err = waiter.communicate(timeout=60)
+    assert (waiter.returncode, out) == (16, ""), err
     # launch (following) ends at once for a job that cannot start.
     r = konduktor(cluster, "launch", "--image-id", "invalid", str(task))
     assert r.returncode == 10 and "image cannot be pulled" in r.stderr
@@ -377,6 +394,36 @@ def test_a_failed_launch_takes_back_what_it_created(cluster, tmp_path):
     assert (r.returncode, r.stdout) == (
         0, f"job '{name}' did not exist; deleted 1 object its launch left behind\n")
     assert objects(cluster, "configmaps") == []
+
+
+def test_a_taken_name_is_tried_again_with_another(cluster, tmp_path):
+    """A create answered 409 (the random name is taken) is retried under a
+    new name, after taking back what the attempt created; three taken names
+    in a row end the launch."""
+    task = files_task(tmp_path)
+    # Every second create of a Job finds its name taken: the second launch's first.
+    cluster.set_faults([{"status": 409, "share": 0.5, "verb": "create", "resource": "jobs"}])
+    first = konduktor(cluster, "launch", "-d", str(task), cwd=tmp_path).stdout.strip()
+    r = konduktor(cluster, "launch", "-d", str(task), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    second = r.stdout.strip()
+    [rule] = cluster.faults()["errors"]
+    assert (rule["matched"], rule["injected"]) == (3, 1)
+    jobs = sorted(j["metadata"]["name"] for j in objects(cluster, "jobs", "apis/batch/v1"))
+    assert jobs == sorted([first, second])
+    # The ConfigMap of the attempt whose name was taken is gone again.
+    assert sorted(c["metadata"]["name"] for c in objects(cluster, "configmaps")) == sorted(
+        [f"{first}-files", f"{second}-files"])
+
+    cluster.set_faults([{"status": 409, "verb": "create", "resource": "jobs"}])
+    r = konduktor(cluster, "launch", "-d", str(task), cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr.startswith("error: launch: creating Job 'shipped-"), r.stderr
+    assert "already exists" in r.stderr and r.stderr.count("\n") == 1
+    assert cluster.faults()["errors"][0]["injected"] == 3
+    cluster.clear_faults()
+    assert len(objects(cluster, "jobs", "apis/batch/v1")) == 2
+    assert len(objects(cluster, "configmaps")) == 2
 
 
 def test_owner_reference_failure_says_how_to_clean_up(cluster, tmp_path):

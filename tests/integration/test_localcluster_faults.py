@@ -38,6 +38,17 @@ def test_500_for_one_verb_and_resource(cluster):
     assert rules[0]["matched"] == 1 and rules[0]["injected"] == 1
 
 
+def test_409_already_exists_for_a_create_and_conflict_otherwise(cluster):
+    cluster.set_faults([{"status": 409, "resource": "configmaps"}])
+    status, _, body = cluster.request("POST", CM, {"metadata": {"name": "x"}})
+    s = json.loads(body)
+    assert (status, s["code"], s["reason"]) == (409, 409, "AlreadyExists")
+    status, _, body = cluster.request("PUT", CM + "/x", {"metadata": {"name": "x"}})
+    assert (status, json.loads(body)["reason"]) == (409, "Conflict")
+    cluster.clear_faults()
+    assert cluster.request("POST", CM, {"metadata": {"name": "x"}})[0] == 201
+
+
 def test_python_client_sees_the_injected_error(cluster):
     from kubernetes import client
     from kubernetes.client.rest import ApiException
@@ -56,7 +67,7 @@ def test_bad_fault_rules_are_refused(cluster):
     status, _, body = cluster.request("PUT", "/debug/konduktor/faults",
                                       {"errors": [{"status": 404}]})
     assert status == 400
-    assert json.loads(body)["message"] == "errors[0].status: must be 429 or 500"
+    assert json.loads(body)["message"] == "errors[0].status: must be 409, 429 or 500"
     status, _, body = cluster.request("PUT", "/debug/konduktor/faults",
                                       {"errors": [{"status": 500, "share": 2}]})
     assert status == 400
