@@ -10,7 +10,7 @@ packages=(
   libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev
   python3-pytest python3-kubernetes python3-yaml python3-jsonschema
   hyperfine scdoc openssl procps util-linux busybox
-  man-db zsh bash-completion jq
+  man-db zsh bash-completion jq nghttp2-server
 )
 
 missing=()

@@ -1,9 +1,16 @@
 """Many requests at once: a bounded number in flight (observed by the
 server), a result per item (successes next to 422s and 409s), retries of
-one item not holding back the others, and bulk gets and deletes."""
+one item not holding back the others, bulk gets and deletes, and HTTP/2
+streams over one connection where the server offers HTTP/2."""
 import json
+import re
+import shutil
+import subprocess
+import time
 
-from kube_fixtures import certs, kube_server, probe  # noqa: F401
+import pytest
+
+from kube_fixtures import certs, closed_port, kube_server, probe  # noqa: F401
 
 NS_CM = "/api/v1/namespaces/default/configmaps"
 
@@ -79,3 +86,55 @@ def test_one_in_flight_runs_back_to_back(kube_server, probe, tmp_path):
     assert r.returncode == 0, r.stderr
     assert kube_server.max_in_flight == 1
     assert len(kube_server.store.list("/api/v1", "configmaps", "default")[0]) == 100
+
+
+@pytest.fixture
+def h2_server(certs, tmp_path):
+    """nghttpd (HTTP/2 only, TLS with ALPN) serving ConfigMaps c0..c19 as
+    static files; yields (url, log path)."""
+    nghttpd = shutil.which("nghttpd") or shutil.which("/usr/sbin/nghttpd")
+    if not nghttpd:
+        pytest.skip("nghttpd is not installed (Debian's nghttp2-server: scripts/install-deps.sh)")
+    docs = tmp_path / "docs" / "api" / "v1" / "namespaces" / "default" / "configmaps"
+    docs.mkdir(parents=True)
+    for i in range(20):
+        (docs / f"c{i}").write_text(json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                                                "metadata": {"name": f"c{i}",
+                                                             "namespace": "default"}}))
+    log = tmp_path / "nghttpd.log"
+    port = closed_port()
+    with open(log, "w") as out:
+        server = subprocess.Popen([nghttpd, "-v", "-a", "127.0.0.1", "-d", str(tmp_path / "docs"),
+                                   str(port), certs.path("server.key"), certs.path("server.crt")],
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while "listen" not in log.read_text():
+            assert server.poll() is None, f"nghttpd exited: {log.read_text()}"
+            assert time.monotonic() < deadline, "nghttpd did not start listening"
+            time.sleep(0.05)
+        yield f"https://127.0.0.1:{port}", log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_bulk_gets_share_one_http2_connection(h2_server, probe, tmp_path, certs):
+    url, log = h2_server
+    config = tmp_path / "config"
+    config.write_text(json.dumps({
+        "current-context": "h2",
+        "clusters": [{"name": "h2", "cluster": {"server": url,
+                                                "certificate-authority-data": certs.b64("ca.crt")}}],
+        "contexts": [{"name": "h2", "context": {"cluster": "h2", "namespace": "default"}}]}))
+    names = [f"c{i}" for i in range(20)]
+    r = probe("bulk-get", "configmaps", *names, "--max-in-flight", "6", kubeconfig=config)
+    # nghttpd speaks nothing but HTTP/2: an answer at all means it was used.
+    assert r.returncode == 0, r.stderr
+    assert [x["name"] for x in r.lines()] == names
+    text = log.read_text()
+    streams = re.findall(r"^\[id=(\d+)\] .* recv HEADERS frame <.*stream_id=(\d+)>$", text, re.M)
+    # Every request is a stream of one multiplexed connection: not six
+    # connections, as HTTP/1.1 with six in flight would need.
+    assert {conn for conn, _ in streams} == {"1"}
+    assert sorted(int(s) for _, s in streams) == list(range(1, 40, 2))

@@ -1,10 +1,10 @@
 """list+watch that keeps a consistent picture (the informer): dropped
 connections resume from the last resourceVersion, 410 Gone (as an HTTP
 status or an ERROR event) relists and reconciles, malformed and over-long
-events relist, events split across reads are reassembled, selectors and
-namespaces scope what is seen, and stopping is prompt. The final state the
-client holds is compared with the server's, and no (object, version) is
-ever reported twice."""
+events relist, reconnections back off exponentially, events split across
+reads are reassembled, selectors and namespaces scope what is seen, and
+stopping is prompt. The final state the client holds is compared with the
+server's, and no (object, version) is ever reported twice."""
 import json
 
 from kube_fixtures import certs, kube_server, probe  # noqa: F401
@@ -139,6 +139,30 @@ def test_malformed_and_overlong_events_make_the_client_relist(kube_server, probe
     assert changes(seen) == [("ADDED", "default/a")]
     put(kube_server, "b")
     seen += read_until(running, lambda e: e["type"] == "ADDED")
+    stop_and_check(running, kube_server, seen)
+
+
+def test_reconnects_back_off_exponentially(kube_server, probe, tmp_path):
+    # kubeprobe's informer backs off from 100 ms, doubling up to 1 s, with
+    # half of each wait random: the k-th wait is at least half of
+    # min(100 * 2**k, 1000) ms (50, 100, 200, 400 here). Only these lower
+    # bounds are asserted, which a slow machine cannot break; a client that
+    # reconnected at once would miss them by far.
+    put(kube_server, "a")
+    kube_server.watch_faults = [{"garbage": True} for _ in range(5)]
+    running = start_watch(probe, config_for(kube_server, tmp_path))
+    seen = []
+    for _ in range(6):
+        seen += read_until(running, is_synced)
+    assert sum(1 for e in seen if e["type"] == "DISCONNECTED") == 5
+    # The five broken watches, each made before the relist its garbage
+    # caused (the sixth may still be on its way).
+    watches = [r.time for r in kube_server.requests_to("GET", LIST_PATH)
+               if r.query.get("watch") == "true"][:5]
+    assert len(watches) == 5
+    gaps = [later - earlier for earlier, later in zip(watches, watches[1:])]
+    for k, gap in enumerate(gaps):
+        assert gap >= min(0.1 * 2 ** k, 1.0) / 2, f"wait {k} was {gap:.3f} s: {gaps}"
     stop_and_check(running, kube_server, seen)
 
 

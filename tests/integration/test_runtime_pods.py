@@ -1,8 +1,9 @@
 """The kubelet and scheduler with real processes: termination messages
 (the 4096-byte cut, FallbackToLogsOnError), restartPolicy OnFailure with
-CrashLoopBackOff, graceful deletion (SIGTERM, then SIGKILL after the grace
-period), the image pull failure path, unschedulable pods and their retry,
-and a container's environment and volumes."""
+CrashLoopBackOff and Always after a success, graceful deletion (SIGTERM,
+then SIGKILL after the grace period), the image pull failure path,
+unschedulable pods and their retry, and a container's environment and
+volumes."""
 import base64
 import json
 
@@ -80,6 +81,26 @@ def test_on_failure_restarts_with_back_off(cluster_factory, tmp_path):
     assert any(e["reason"] == "BackOff" for e in events_for(c, "flaky"))
     # The first run's log stays readable as the previous one.
     assert pod_log(c, "flaky", previous="true") == ""
+
+
+def test_always_restarts_a_container_that_succeeded(cluster_factory, tmp_path):
+    c = cluster_factory(args=FAST)
+    runs = tmp_path / "runs"
+    create_pod(c, "daemon", container(["/bin/sh", "-c", f"echo x >> {runs}"]),
+               restart_policy="Always", terminationGracePeriodSeconds=1)
+
+    def restarted_twice(p):
+        s = container_status(p)
+        return bool(s) and s["restartCount"] >= 2
+    p = wait_pod(c, "daemon", restarted_twice, what="two restarts")
+    s = container_status(p)
+    # Exit code 0 is no end under Always: the pod never reaches Succeeded.
+    assert p["status"]["phase"] == "Running"
+    assert s["lastState"]["terminated"]["exitCode"] == 0
+    assert s["lastState"]["terminated"]["reason"] == "Completed"
+    assert len(runs.read_text().splitlines()) >= 2
+    c.api("DELETE", f"{PODS}/daemon")
+    wait_gone(c, f"{PODS}/daemon")
 
 
 def test_graceful_deletion_sigterm_then_sigkill(cluster_factory):

@@ -2,7 +2,8 @@
  * pods: pod creation (names, labels, annotations, env, finalizer, owner),
  * counting through uncountedTerminatedPods, completion, backoffLimit,
  * backoffLimitPerIndex with the failure-count annotation and delayed
- * deletion, maxFailedIndexes, podFailurePolicy, activeDeadlineSeconds,
+ * deletion, maxFailedIndexes, podFailurePolicy (every action, exit codes
+ * and pod conditions), activeDeadlineSeconds,
  * suspend and resume, the replacement back-off, successPolicy and TTL. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -339,6 +340,89 @@ static void test_pod_failure_policy_fail_job_and_ignore(void **state)
 	cJSON_Delete(job);
 }
 
+/* Count: the first matching rule decides, so a Count rule ahead of a
+ * FailJob rule keeps the failure an ordinary one, counted towards
+ * backoffLimit. */
+static void test_pod_failure_policy_count_stops_at_the_first_match(void **state)
+{
+	const char *rules = "\"podFailurePolicy\":{\"rules\":["
+			    "{\"action\":\"Count\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[5]}},"
+			    "{\"action\":\"FailJob\",\"onExitCodes\":{\"operator\":\"NotIn\",\"values\":[0]}}]}";
+	char spec[512];
+	cJSON *job;
+	cJSON *fail5[] = { make_pod("j-aaaaa", "Failed", -1, 5, true, NULL) };
+	cJSON *fail6[] = { make_pod("j-bbbbb", "Failed", -1, 6, true, NULL) };
+	struct job_sync_result r;
+
+	/* Within backoffLimit 1: counted, and a replacement starts. */
+	snprintf(spec, sizeof(spec), "\"completions\":1,\"backoffLimit\":1,%s", rules);
+	job = make_job(spec, "{\"startTime\":\"2024-01-01T00:00:00Z\"}");
+	sync(job, fail5, 1, NULL, &r);
+	assert_null(k8s_condition(r.status_final, "conditions", "FailureTarget"));
+	assert_int_equal(r.n_creates, 1);
+	assert_int_equal(get_int(r.status_final, "failed"), 1);
+	job_sync_result_release(&r);
+	cJSON_Delete(job);
+
+	/* Over backoffLimit 0: the Job fails for the backoff limit, not for
+	 * the FailJob rule that would also match. */
+	snprintf(spec, sizeof(spec), "\"completions\":1,\"backoffLimit\":0,%s", rules);
+	job = make_job(spec, "{\"startTime\":\"2024-01-01T00:00:00Z\"}");
+	sync(job, fail5, 1, NULL, &r);
+	assert_string_equal(json_get_string(k8s_condition(r.status_final, "conditions",
+							   "FailureTarget"),
+					    "reason"),
+			    "BackoffLimitExceeded");
+	assert_int_equal(r.n_creates, 0);
+	job_sync_result_release(&r);
+
+	/* Any other non-zero code reaches the FailJob rule, at index 1. */
+	sync(job, fail6, 1, NULL, &r);
+	assert_string_equal(json_get_string(k8s_condition(r.status_final, "conditions",
+							   "FailureTarget"),
+					    "reason"),
+			    "PodFailurePolicy");
+	job_sync_result_release(&r);
+	free_objects(fail5, 1);
+	free_objects(fail6, 1);
+	cJSON_Delete(job);
+}
+
+/* onPodConditions: a pod that failed with a matching condition (here the
+ * DisruptionTarget of an evicted pod) is handled by that rule's action. */
+static void test_pod_failure_policy_on_pod_conditions(void **state)
+{
+	cJSON *job = make_job("\"completions\":1,\"backoffLimit\":0,\"podFailurePolicy\":{\"rules\":["
+			      "{\"action\":\"Ignore\",\"onPodConditions\":[{\"type\":\"DisruptionTarget\"}]}]}",
+			      "{\"startTime\":\"2024-01-01T00:00:00Z\"}");
+	cJSON *evicted[] = { make_pod("j-aaaaa", "Failed", -1, 137, true, NULL) };
+	cJSON *conditions = cJSON_AddArrayToObject((cJSON *)json_get(evicted[0], "status"),
+						   "conditions");
+	cJSON *disruption = cJSON_CreateObject();
+	struct job_sync_result r;
+
+	cJSON_AddStringToObject(disruption, "type", "DisruptionTarget");
+	cJSON_AddStringToObject(disruption, "status", "True");
+	cJSON_AddItemToArray(conditions, disruption);
+	sync(job, evicted, 1, NULL, &r);
+	assert_null(k8s_condition(r.status_final, "conditions", "FailureTarget"));
+	assert_int_equal(r.n_creates, 1);
+	assert_null(json_get(r.status_final, "failed"));
+	job_sync_result_release(&r);
+
+	/* The same condition with status False does not match: counted, and
+	 * backoffLimit 0 is exceeded. */
+	cJSON_ReplaceItemInObject(disruption, "status", cJSON_CreateString("False"));
+	sync(job, evicted, 1, NULL, &r);
+	assert_string_equal(json_get_string(k8s_condition(r.status_final, "conditions",
+							   "FailureTarget"),
+					    "reason"),
+			    "BackoffLimitExceeded");
+	job_sync_result_release(&r);
+	free_objects(evicted, 1);
+	cJSON_Delete(job);
+}
+
 static void test_fail_index_action(void **state)
 {
 	cJSON *job = make_job("\"completions\":2,\"parallelism\":2,\"completionMode\":\"Indexed\","
@@ -526,6 +610,8 @@ int main(void)
 		cmocka_unit_test(test_per_index_retry_hands_on_failure_count),
 		cmocka_unit_test(test_per_index_exhausted_and_max_failed_indexes),
 		cmocka_unit_test(test_pod_failure_policy_fail_job_and_ignore),
+		cmocka_unit_test(test_pod_failure_policy_count_stops_at_the_first_match),
+		cmocka_unit_test(test_pod_failure_policy_on_pod_conditions),
 		cmocka_unit_test(test_fail_index_action),
 		cmocka_unit_test(test_active_deadline),
 		cmocka_unit_test(test_suspend_and_resume),

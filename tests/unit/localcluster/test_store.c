@@ -311,6 +311,57 @@ static void test_job_template_is_immutable(void **state)
 	assert_true(str_has_suffix(err.message, ": field is immutable"));
 }
 
+/* The real server's other immutable Job fields: completionMode always;
+ * completions unless an Indexed Job changes it together with parallelism
+ * (elastic Indexed Jobs). parallelism itself may change. */
+static void test_job_completion_mode_and_completions_are_immutable(void **state)
+{
+	struct store *s = *state;
+	struct api_error err = API_ERROR_INIT;
+	const char *indexed = "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"metadata\":{\"name\":"
+			      "\"elastic\"},\"spec\":{\"completionMode\":\"Indexed\",\"completions\":2,"
+			      "\"parallelism\":2,\"template\":{\"spec\":{\"restartPolicy\":\"Never\","
+			      "\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}}";
+	struct store_obj *obj = NULL;
+
+	store_obj_unref(create_ok(s, RESOURCE_JOB, "default", JOB_JSON("fixed")));
+	assert_int_equal(patch_text(s, RESOURCE_JOB, "default", "fixed", STORE_PATCH_MERGE,
+				    "{\"spec\":{\"completionMode\":\"Indexed\"}}", NULL, NULL, &err),
+			 -1);
+	assert_int_equal(err.code, 422);
+	assert_string_equal(err.message, "Job.batch \"fixed\" is invalid: spec.completionMode: "
+					 "Invalid value: \"Indexed\": field is immutable");
+	api_error_clear(&err);
+	assert_int_equal(patch_text(s, RESOURCE_JOB, "default", "fixed", STORE_PATCH_MERGE,
+				    "{\"spec\":{\"completions\":3,\"parallelism\":3}}", NULL, NULL,
+				    &err),
+			 -1);
+	assert_int_equal(err.code, 422);
+	assert_string_equal(err.message, "Job.batch \"fixed\" is invalid: spec.completions: "
+					 "Invalid value: 3: field is immutable");
+	api_error_clear(&err);
+	assert_int_equal(patch_text(s, RESOURCE_JOB, "default", "fixed", STORE_PATCH_MERGE,
+				    "{\"spec\":{\"parallelism\":4}}", NULL, &obj, &err),
+			 0);
+	assert_non_null(strstr(obj->json, "\"parallelism\":4,"));
+	store_obj_unref(obj);
+
+	store_obj_unref(create_ok(s, RESOURCE_JOB, "default", indexed));
+	assert_int_equal(patch_text(s, RESOURCE_JOB, "default", "elastic", STORE_PATCH_MERGE,
+				    "{\"spec\":{\"completions\":5,\"parallelism\":5}}", NULL, &obj,
+				    &err),
+			 0);
+	assert_non_null(strstr(obj->json, "\"completions\":5,"));
+	store_obj_unref(obj);
+	assert_int_equal(patch_text(s, RESOURCE_JOB, "default", "elastic", STORE_PATCH_MERGE,
+				    "{\"spec\":{\"completions\":6}}", NULL, NULL, &err),
+			 -1);
+	assert_int_equal(err.code, 422);
+	assert_string_equal(err.message, "Job.batch \"elastic\" is invalid: spec.completions: "
+					 "Invalid value: 6: field is immutable");
+	api_error_clear(&err);
+}
+
 /* In-process callers may pass no error: an invalid write is refused all
  * the same, on create and on update. */
 static void test_invalid_writes_fail_without_an_error_to_fill(void **state)
@@ -683,6 +734,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_writes_fail_without_an_error_to_fill,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_template_is_immutable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_completion_mode_and_completions_are_immutable,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_immutable_configmap_metadata_may_change, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_strategic_patch_merges_containers_by_name,
