@@ -7,6 +7,7 @@ deleted job's directory disappearing."""
 import errno
 import os
 import stat
+import subprocess
 
 from fusetools import EROFS, errno_of, fs_mount, read, wait_for_file  # noqa: F401
 from jobtools import create_job, konduktor, write_task
@@ -57,6 +58,10 @@ def test_the_tree_of_finished_jobs(cluster, fs_mount, tmp_path):
     assert stat.S_IMODE(st.st_mode) == 0o444 and st.st_size == len('{"loss": 0.5}\n')
     assert stat.S_IMODE(os.stat(job).st_mode) == 0o555
     assert st.st_uid == os.getuid()
+    # As a user looks for results with grep over a glob of the tree.
+    found = subprocess.run(["sh", "-c", f"grep -l '\"loss\"' {root}/*/result.json"],
+                           capture_output=True, text=True)
+    assert found.stdout == f"{job / 'result.json'}\n", found
 
     # A failure: no result.json, an error in `result`'s words.
     job = root / bad_job
