@@ -179,3 +179,15 @@ def test_task_reference_names_every_field():
     errors = text.split("## Errors", 1)[1]
     for name in _task_fields("unsupported_top") + _task_fields("unsupported_resources"):
         assert f"`{name}`" in errors, name
+
+
+def test_results_page_lists_every_exit_code():
+    """docs/results.md's exit-code tables (outcome → code, code → meaning)
+    hold exactly lib/exitcode.h's codes."""
+    codes = re.findall(r"^\s*EXIT_\w+ = (\d+),", (SOURCE_DIR / "lib/exitcode.h").read_text(),
+                       re.M)
+    text = (SOURCE_DIR / "docs/results.md").read_text()
+    by_outcome = re.findall(r"^\| [^|]+ \| (\d+) \|", text, re.M)
+    others = re.findall(r"^\| (\d+) \|", text, re.M)
+    assert "10" in by_outcome and "16" in others
+    assert set(by_outcome + others) == set(codes)
