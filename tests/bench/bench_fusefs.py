@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark of konduktor-fs (not a test: it prints figures).
 
-    KONDUKTOR_BUILD_DIR=build /usr/bin/python3 tests/bench/bench_fusefs.py [--jobs 100,1000,10000]
+    KONDUKTOR_BUILD_DIR=build /usr/bin/python3 tests/bench/bench_fusefs.py \
+        [--jobs 100,1000,10000] [--group-inputs 1000,100000]
 
 For each number of jobs it starts a local cluster with its controllers off
 (objects only), stores that many finished konduktor jobs — each a Job as
@@ -17,6 +18,24 @@ It reports:
   - the delay from an API event to the changed file content: jobs that
     run are made to complete by two status patches; the time from the
     second patch's answer until `status` reads SUCCEEDED (median, p90, max).
+
+For each number of group inputs it maps a group of that many inputs with
+`kubectl konduktor map` (the same cluster: the group's Indexed Job and its
+inputs ConfigMaps, nothing runs), mounts the tree and reports:
+  - the mount time, and the daemon's memory once mounted;
+  - `ls` of the group's directory (one entry per input), cold and warm,
+    and cached reads of its `status` and of one input's files;
+  - the group finishing in four steps, as followers see it: each step
+    records a quarter of the inputs' results in results ConfigMaps (as
+    `map --wait` does) and marks them completed in the Job's status; the
+    delay until the group's `status` counts them, and the daemon's peak
+    and resident memory after each step;
+  - four more changes to the Job that change no file, each rebuilding the
+    group's view (it is rebuilt whole at every change), and the memory
+    after them: it must stay flat, in proportion to the inputs, not grow
+    with the number of changes;
+  - results.jsonl read whole (one line per input), and the memory per
+    input at the end.
 Figures depend on the machine and its load: compare runs on the same
 machine only. Goals for 10,000 jobs: warm ls under 100 ms, cached reads
 under 1 ms, memory under 64 MB.
@@ -166,6 +185,39 @@ def ms(seconds):
     return f"{seconds * 1000:.2f} ms"
 
 
+def mounted(mnt):
+    with open("/proc/self/mountinfo") as f:
+        return any(f" {mnt} " in line for line in f)
+
+
+def start_daemon(cluster, mnt, log):
+    """konduktor-fs -f on mnt; returns (process, seconds until mounted)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(BUILD / "fusefs" / "konduktor-fs"), "-f", "-v", "1",
+                             "--kubeconfig", str(cluster.kubeconfig), "--log-file", str(log),
+                             str(mnt)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while not mounted(mnt):
+        if proc.poll() is not None:
+            raise RuntimeError(proc.stderr.read().decode())
+        time.sleep(0.005)
+    return proc, time.perf_counter() - started
+
+
+def stop_daemon(proc, mnt):
+    subprocess.run(["fusermount3", "-u", "-z", str(mnt)], capture_output=True)
+    if proc:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def memory(proc):
+    return f"peak {vm(proc.pid, 'VmHWM'):.1f} MiB, resident {vm(proc.pid, 'VmRSS'):.1f} MiB"
+
+
 def run(n, tmp):
     cluster = LocalCluster(str(BUILD / "localcluster" / "konduktor-localcluster"),
                            pathlib.Path(tmp) / f"cluster-{n}", schema=False,
@@ -186,17 +238,8 @@ def run(n, tmp):
         print(f"\n{n} jobs: stored {n} Jobs + {n} pods in "
               f"{time.perf_counter() - started:.1f} s", flush=True)
 
-        started = time.perf_counter()
         log = pathlib.Path(tmp) / f"fs-{n}.log"
-        proc = subprocess.Popen([str(BUILD / "fusefs" / "konduktor-fs"), "-f", "-v", "1",
-                                 "--kubeconfig", str(cluster.kubeconfig), "--log-file", str(log),
-                                 str(mnt)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        while not any(f" {mnt} " in line for line in open("/proc/self/mountinfo")):
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode())
-            time.sleep(0.005)
-        mount_s = time.perf_counter() - started
+        proc, mount_s = start_daemon(cluster, mnt, log)
         print(f"  mount (list {n + RUNNING_PROBES} jobs, then mount): {ms(mount_s)}")
         for line in log.read_text().splitlines():
             if "listed" in line:
@@ -241,23 +284,185 @@ def run(n, tmp):
         print(f"  daemon memory: peak (VmHWM) {vm(proc.pid, 'VmHWM'):.1f} MiB, "
               f"resident now {vm(proc.pid, 'VmRSS'):.1f} MiB")
     finally:
-        subprocess.run(["fusermount3", "-u", "-z", str(mnt)], capture_output=True)
-        if proc:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_daemon(proc, mnt)
+        cluster.stop()
+
+
+GROUP_TASK = "name: sweep\nrun: echo \"$lr\"\nresources: {cpus: 1, memory: 1, image_id: busybox}\n"
+GROUP_STEPS = 4
+GROUP_CHURN = 4
+GROUP_CHURN_SETTLE_S = 3  # longer than a paced rebuild of 100,000 inputs
+RESULTS_CONFIGMAP_BYTES = 640 * 1024  # lib/groupresults.h: GROUP_RESULTS_CHUNK_TARGET
+CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
+
+
+def write_group_inputs(path, n):
+    """n inputs of about 100 bytes each, as JSON lines (as bench_groups.py)."""
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write(json.dumps({"lr": i / n, "seed": i, "name": f"trial-{i:06d}",
+                                "tag": "abcdefghijklmnopqrstuvwxyz0123"}) + "\n")
+
+
+def map_group(cluster, tmp, n):
+    """`kubectl konduktor map` of n inputs; returns (group id, its Job)."""
+    task = pathlib.Path(tmp) / "sweep.yaml"
+    task.write_text(GROUP_TASK)
+    inputs = pathlib.Path(tmp) / f"inputs-{n}.jsonl"
+    write_group_inputs(inputs, n)
+    home = pathlib.Path(tmp) / "home"
+    home.mkdir(exist_ok=True)
+    env = dict(os.environ, KUBECONFIG=str(cluster.kubeconfig), HOME=str(home))
+    started = time.perf_counter()
+    r = subprocess.run([str(BUILD / "plugin" / "kubectl-konduktor"), "map", str(task),
+                        "--inputs", str(inputs)], env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"map failed ({r.returncode}): {r.stderr}")
+    group = r.stdout.strip()
+    print(f"\na group of {n} inputs: mapped {group} in {time.perf_counter() - started:.1f} s",
+          flush=True)
+    jobs = cluster.api("GET", f"{JOBS}?labelSelector=konduktor.io/group-id={group}")["items"]
+    return group, jobs[0]
+
+
+class ResultsRecord:
+    """Records inputs' result lines in results ConfigMaps as followers do
+    (lib/groupresults.h): "<id>-results-<k>", labelled like the group's
+    inputs ConfigMaps with component "results", owned by the Job, a key
+    per input index, a new ConfigMap once one holds about 640 KB."""
+
+    def __init__(self, api, group, job):
+        self.api = api
+        self.group = group
+        inputs = json.loads(api.call("GET", f"{CONFIGMAPS}?labelSelector=konduktor.io/"
+                                     f"group-id={group},konduktor.io/component=inputs"))
+        labels = dict(inputs["items"][0]["metadata"]["labels"])
+        labels["konduktor.io/component"] = "results"
+        self.labels = labels
+        self.owner = [{"apiVersion": "batch/v1", "kind": "Job", "controller": True,
+                       "name": job["metadata"]["name"], "uid": job["metadata"]["uid"]}]
+        self.k, self.bytes, self.data = 0, 0, {}
+
+    def _flush(self):
+        if not self.data:
+            return
+        name = f"{self.group}-results-{self.k}"
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "data": self.data,
+                "metadata": {"name": name, "labels": self.labels,
+                             "ownerReferences": self.owner}}
+        try:
+            self.api.call("PUT", f"{CONFIGMAPS}/{name}", body)
+        except RuntimeError:
+            self.api.call("POST", CONFIGMAPS, body)
+
+    def add(self, first, last):
+        """Records inputs first..last-1, each with a result."""
+        for i in range(first, last):
+            line = json.dumps({"index": i, "attempts": 1,
+                               "result": {"lr": round(i / 7, 6), "loss": 0.5}},
+                              separators=(",", ":"))
+            if self.bytes + len(line) > RESULTS_CONFIGMAP_BYTES:
+                self._flush()
+                self.k, self.bytes, self.data = self.k + 1, 0, {}
+            self.data[str(i)] = line
+            self.bytes += len(line)
+        self._flush()
+
+
+def run_group(n, tmp):
+    cluster = LocalCluster(str(BUILD / "localcluster" / "konduktor-localcluster"),
+                           pathlib.Path(tmp) / f"group-cluster-{n}", schema=False,
+                           args=["--controllers", "none"])
+    cluster.start()
+    mnt = pathlib.Path(tmp) / f"group-mnt-{n}"
+    mnt.mkdir()
+    proc = None
+    try:
+        # What the daemon holds with nothing to show: the baseline.
+        proc, _ = start_daemon(cluster, mnt, pathlib.Path(tmp) / f"group-fs-{n}-empty.log")
+        empty_mib = vm(proc.pid, "VmRSS")
+        stop_daemon(proc, mnt)
+        proc = None
+        group, job = map_group(cluster, tmp, n)
+        api = Api(cluster)
+        proc, mount_s = start_daemon(cluster, mnt, pathlib.Path(tmp) / f"group-fs-{n}.log")
+        gdir = mnt / group
+        status = gdir / "status"
+        deadline = time.perf_counter() + 120
+        while not status.exists():
+            assert time.perf_counter() < deadline, "the group never showed"
+            time.sleep(0.01)
+        print(f"  mount: {ms(mount_s)}; daemon memory once mounted: {memory(proc)}")
+
+        ls = ["ls", str(gdir)]
+        cold_ls = timed(lambda: subprocess.run(ls, stdout=subprocess.DEVNULL, check=True))
+        warm_ls = min(timed(lambda: subprocess.run(ls, stdout=subprocess.DEVNULL, check=True))
+                      for _ in range(3))
+        assert len(os.listdir(gdir)) == n + 4
+        sample = random.Random(2).sample(sorted(os.listdir(gdir))[:n], min(n, 200))
+        reads = [timed(lambda: read_file(gdir / name / "input.json")) for name in sample]
+        reads_status = [timed(lambda: read_file(status)) for _ in range(200)]
+        print(f"  ls of the group (spawned): cold {ms(cold_ls)}, warm {ms(warm_ls)}; "
+              f"cat status median {ms(statistics.median(reads_status))}, "
+              f"cat <index>/input.json median {ms(statistics.median(reads))}")
+
+        record = ResultsRecord(api, group, job)
+        done = 0
+        for step in range(1, GROUP_STEPS + 1):
+            upto = n * step // GROUP_STEPS
+            record.add(done, upto)
+            done = upto
+            patch = {"status": {"succeeded": done, "completedIndexes": f"0-{done - 1}",
+                                "active": 0 if done == n else min(100, n - done)}}
+            if done == n:
+                patch["status"]["conditions"] = COMPLETE["status"]["conditions"]
+            api.call("PATCH", f"{JOBS}/{job['metadata']['name']}/status", patch,
+                     "application/merge-patch+json")
+            answered = time.perf_counter()
+            want = f"SUCCEEDED {done}\n".encode()
+            deadline = answered + 120
+            while want not in read_file(status):
+                assert time.perf_counter() < deadline, f"status never counted {done}"
+                time.sleep(0.005)
+            print(f"  {done} of {n} finished: status after {ms(time.perf_counter() - answered)};"
+                  f" daemon memory {memory(proc)}", flush=True)
+
+        # More rebuilds with the same files: the memory must not grow.
+        for k in range(GROUP_CHURN):
+            api.call("PATCH", f"{JOBS}/{job['metadata']['name']}/status",
+                     {"status": {"active": k % 2}}, "application/merge-patch+json")
+            time.sleep(GROUP_CHURN_SETTLE_S)  # no file changes: nothing to wait for
+        print(f"  after {GROUP_CHURN} more rebuilds that change no file: daemon memory "
+              f"{memory(proc)}", flush=True)
+
+        results = gdir / "results.jsonl"
+        took = timed(lambda: read_file(results))
+        lines = read_file(results).count(b"\n")
+        assert lines == n, (lines, n)
+        assert read_file(gdir / sample[0] / "result.json").startswith(b'{"lr":')
+        print(f"  results.jsonl: {lines} lines, {results.stat().st_size / 2**20:.1f} MiB, "
+              f"read in {ms(took)}")
+        grown = vm(proc.pid, "VmRSS") - empty_mib
+        print(f"  daemon memory at the end: {memory(proc)}; with nothing to show "
+              f"{empty_mib:.1f} MiB, so {grown * 2**20 / n:.0f} bytes per input")
+    finally:
+        stop_daemon(proc, mnt)
         cluster.stop()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", default="100,1000,10000",
-                        help="comma-separated numbers of jobs (default 100,1000,10000)")
+                        help="comma-separated numbers of jobs (default 100,1000,10000; "
+                        "0 for none)")
+    parser.add_argument("--group-inputs", default="1000,100000",
+                        help="comma-separated sizes of groups (default 1000,100000; 0 for none)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fusefs-") as tmp:
-        for n in (int(x) for x in args.jobs.split(",")):
+        for n in (int(x) for x in args.jobs.split(",") if int(x) > 0):
             run(n, tmp)
+        for n in (int(x) for x in args.group_inputs.split(",") if int(x) > 0):
+            run_group(n, tmp)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
-"""The plugin's top-level behaviour: version, help, unknown commands."""
+"""The plugin's top-level behaviour: version, help (every command's, with
+examples), unknown commands."""
 import subprocess
+
+from conftest import binary
 
 
 def run(plugin_bin, *args):
@@ -61,3 +64,33 @@ def test_launch_and_result_help_give_every_outcome_its_exit_code(plugin_bin):
         assert set(codes) == set(outcomes) | {"0", "1"}, command
         for code, name in outcomes.items():
             assert name in codes[code], (command, code)
+
+
+def every_command(complete_bin):
+    """Every command of the table, nested ones included ("group results"),
+    as the completion program reports them."""
+    def names(*words):
+        r = subprocess.run([complete_bin, *words, ""], capture_output=True, text=True,
+                           timeout=30)
+        return [line.split("\t")[0] for line in r.stdout.splitlines() if "\t" in line]
+
+    commands = []
+    for top in names():
+        commands.append((top,))
+        commands += [(top, sub) for sub in names(top)]
+    return commands
+
+
+def test_every_command_has_help_with_examples(plugin_bin):
+    commands = every_command(binary("kubectl_complete-konduktor"))
+    assert ("group", "results") in commands and ("local", "up") in commands
+    for command in commands:
+        name = " ".join(command)
+        r = run(plugin_bin, *command, "--help")
+        assert r.returncode == 0, name
+        assert f"Usage:\n  kubectl konduktor {name}" in r.stdout, name
+        examples = r.stdout.split("\nExamples:\n", 1)
+        assert len(examples) == 2, f"{name}: no Examples section"
+        shown = [line for line in examples[1].split("\n\n")[0].splitlines()
+                 if line.startswith("  ")]
+        assert any(f"kubectl konduktor {name}" in line for line in shown), f"{name}: {shown}"

@@ -153,3 +153,41 @@ def test_links_lead_somewhere(page):
             continue
         path = (page.parent / target.split("#")[0]).resolve()
         assert path.exists(), f"{page_name(page)}: link to {target}, which does not exist"
+
+
+def _task_fields(array):
+    """The names of one of lib/task.c's field tables."""
+    text = (SOURCE_DIR / "lib/task.c").read_text()
+    body = re.search(rf"\b{array}\[\] = \{{(.*?)\}};", text, re.S)
+    assert body, array
+    return re.findall(r'"([a-z_]+)"', body.group(1))
+
+
+def test_task_reference_names_every_field():
+    """docs/task-reference.md describes every field the parser accepts (as
+    its dotted path in the Fields table) and names every field it refuses
+    as not supported."""
+    text = (SOURCE_DIR / "docs/task-reference.md").read_text()
+    fields = re.search(r"^## Fields\n(.*?)^## ", text, re.S | re.M).group(1)
+    documented = set(re.findall(r"^\| `([a-z_.]+)` \|", fields, re.M))
+    accepted = set(_task_fields("top_fields"))
+    accepted |= {f"resources.{f}" for f in _task_fields("resource_fields")}
+    accepted |= {f"resources.job_config.{f}" for f in _task_fields("job_config_fields")}
+    assert "resources.job_config.max_restarts" in accepted
+    # resources and resources.job_config are described through their fields.
+    assert accepted - {"resources", "resources.job_config"} == documented
+    errors = text.split("## Errors", 1)[1]
+    for name in _task_fields("unsupported_top") + _task_fields("unsupported_resources"):
+        assert f"`{name}`" in errors, name
+
+
+def test_results_page_lists_every_exit_code():
+    """docs/results.md's exit-code tables (outcome → code, code → meaning)
+    hold exactly lib/exitcode.h's codes."""
+    codes = re.findall(r"^\s*EXIT_\w+ = (\d+),", (SOURCE_DIR / "lib/exitcode.h").read_text(),
+                       re.M)
+    text = (SOURCE_DIR / "docs/results.md").read_text()
+    by_outcome = re.findall(r"^\| [^|]+ \| (\d+) \|", text, re.M)
+    others = re.findall(r"^\| (\d+) \|", text, re.M)
+    assert "10" in by_outcome and "16" in others
+    assert set(by_outcome + others) == set(codes)

@@ -2,7 +2,8 @@
 (unschedulable: the node is full) -> RUNNING -> SUCCEEDED as repeated reads
 of its status file show, each change measured against the API event that
 caused it (printed; asserted only with a generous bound — the machine is
-shared); `tail -f logs` sees lines written after it started."""
+shared); `tail -f logs` sees lines written after it started, and the
+file's size and modification time grow with them."""
 import os
 import pathlib
 import select
@@ -124,6 +125,8 @@ def test_tail_follows_a_running_jobs_log(cluster, fs_mount, tmp_path):
     wait_for_file(m.path / "talker-2222" / "status", lambda t: t and t.startswith("RUNNING"))
     wait_for_file(logs, lambda t: t == "line 0\n")
 
+    first = os.stat(logs)
+    assert first.st_size == len("line 0\n")
     tail = subprocess.Popen(["tail", "-s", "0.1", "-f", str(logs)], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     try:
@@ -135,6 +138,10 @@ def test_tail_follows_a_running_jobs_log(cluster, fs_mount, tmp_path):
     finally:
         tail.kill()
         tail.wait()
+    # The size and modification time grew as the lines arrived.
+    grown = os.stat(logs)
+    assert grown.st_size == len("line 0\nline 1\nline 2\n")
+    assert grown.st_mtime_ns > first.st_mtime_ns
     wait_for_file(m.path / "talker-2222" / "status", lambda t: t == "SUCCEEDED\n")
     # A finished job's log reads completely and ends.
     assert read(logs) == "line 0\nline 1\nline 2\n"

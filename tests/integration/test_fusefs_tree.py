@@ -3,10 +3,12 @@
 one that fails, a 2-node job (a JobSet) with ranks/; every file's
 content (result.json exactly as `kubectl konduktor result` prints it, error
 in the words `result` uses); stable inode numbers; writes refused; a
-deleted job's directory disappearing."""
+deleted job's directory disappearing; jobs konduktor did not make left
+out."""
 import errno
 import os
 import stat
+import subprocess
 
 from fusetools import EROFS, errno_of, fs_mount, read, wait_for_file  # noqa: F401
 from jobtools import create_job, konduktor, write_task
@@ -57,6 +59,10 @@ def test_the_tree_of_finished_jobs(cluster, fs_mount, tmp_path):
     assert stat.S_IMODE(st.st_mode) == 0o444 and st.st_size == len('{"loss": 0.5}\n')
     assert stat.S_IMODE(os.stat(job).st_mode) == 0o555
     assert st.st_uid == os.getuid()
+    # As a user looks for results with grep over a glob of the tree.
+    found = subprocess.run(["sh", "-c", f"grep -l '\"loss\"' {root}/*/result.json"],
+                           capture_output=True, text=True)
+    assert found.stdout == f"{job / 'result.json'}\n", found
 
     # A failure: no result.json, an error in `result`'s words.
     job = root / bad_job
@@ -94,9 +100,15 @@ def test_the_tree_of_finished_jobs(cluster, fs_mount, tmp_path):
 def test_writes_are_refused_and_a_deleted_job_disappears(cluster, fs_mount, tmp_path):
     task = write_task(tmp_path, "ok", OK_RUN)
     create_job(cluster, task, "ok-a1b2")
+    # A Job (and its pod) that kubectl-konduktor did not make: not shown.
+    cluster.api("POST", "/apis/batch/v1/namespaces/default/jobs", {
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "not-ours"},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [
+            {"name": "c", "image": "busybox", "command": ["true"]}]}}}})
     m = fs_mount(cluster)
     job = m.path / "ok-a1b2"
     wait_for_file(job / "status", ended)
+    assert os.listdir(m.path) == ["ok-a1b2"]
 
     def write_existing():
         with open(job / "status", "w") as f:

@@ -105,3 +105,18 @@ def test_kubectl_konduktor_page_names_the_environment(kubectl_konduktor_page):
     env = section(kubectl_konduktor_page, "ENVIRONMENT")
     for variable in ("KUBECONFIG", "NO_COLOR", "KONDUKTOR_OUTPUT_DIR", "RESTART_ATTEMPT"):
         assert variable in env
+
+
+def test_konduktor_fs_page_describes_every_flag():
+    """Every flag konduktor-fs --help lists, short and long, is in
+    konduktor-fs(1)'s OPTIONS."""
+    helped = subprocess.run([binary("konduktor-fs"), "--help"], capture_output=True, text=True,
+                            timeout=30)
+    assert helped.returncode == 0
+    flags = set(re.findall(r"^ +(?:(-[a-zA-Z]), )?(--[a-z][a-z-]*)", helped.stdout, re.M))
+    assert ("-o", "--options") in flags and (None, "--log-file") in {
+        (short or None, long) for short, long in flags}
+    options = section(render(BUILD_DIR / "docs/man/konduktor-fs.1").stdout, "OPTIONS")
+    for short, long in flags:
+        for flag in filter(None, (short, long)):
+            assert re.search(rf"(^|[\s,]){re.escape(flag)}\b", options, re.M), flag
