@@ -9,7 +9,9 @@
 #define MOUNTINFO_MAX ((size_t)16 * 1024 * 1024)
 
 /* Copies the space-separated field at *p into out, undoing the kernel's
- * \ooo escapes; moves *p past it. False if absent or too long. */
+ * \ooo escapes; moves *p past it. False if absent, too long, or holding
+ * an escaped NUL (the kernel never writes one: it would cut the field
+ * short, so "/a\000b" would pass for "/a"). */
 static bool take_field(const char **p, char *out, size_t size)
 {
 	const char *s = *p;
@@ -26,6 +28,8 @@ static bool take_field(const char **p, char *out, size_t size)
 		    s[2] >= '0' && s[2] <= '7') {
 			c = (char)((s[0] - '0') * 64 + (s[1] - '0') * 8 + (s[2] - '0'));
 			s += 3;
+			if (c == '\0')
+				return false;
 		}
 		if (n + 1 >= size)
 			return false;

@@ -33,6 +33,11 @@ static void test_lines(void **state)
 	assert_false(
 		mountinfo_parse_line("36 35 98:0 /mnt1 /mnt2 rw master:1 ext3 /dev/root rw", &e));
 	assert_false(mountinfo_parse_line("36 35 98:0 /mnt1 /mnt2 rw - ext3", &e));
+	/* An escaped NUL would cut a field short: refused, not truncated. */
+	assert_false(mountinfo_parse_line("36 35 98:0 / /mnt\\000x rw - ext3 /dev/root rw", &e));
+	assert_false(mountinfo_parse_line("36 35 98:0 / /mnt rw - \\000ext3 /dev/root rw", &e));
+	assert_true(mountinfo_parse_line("36 35 98:0 / /mnt\\001 rw - ext3 /dev/root rw", &e));
+	assert_string_equal(e.mountpoint, "/mnt\001");
 }
 
 static void test_finding_mounts(void **state)
